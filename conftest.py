@@ -1,0 +1,64 @@
+"""Fixtures shared by every app's tests: one user per role, an API client, the shared-data path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("MINSHENG_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is the real hasher (asserted in test_settings); tests hash many passwords, so use MD5 here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"shared data not found at {path} (set MINSHENG_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture
+def users(db):
+    """One user for each role, plus a second unit handler of another unit."""
+    from minsheng.core.tests.factories import AreaFactory, MemberFactory, UnitFactory, UserFactory
+
+    unit, other_unit = UnitFactory(name="北京市民政局"), UnitFactory(name="北京市交通委员会")
+    district = AreaFactory(level="district", name="朝阳区", code="110105")
+    member_user = UserFactory(username="member", role="member")
+    member = MemberFactory(user=member_user, name="林晓")
+    return {
+        "staff": UserFactory(username="staff", role="staff", is_staff=True),
+        "leader": UserFactory(username="leader", role="leader"),
+        "member": member_user,
+        "member_record": member,
+        "unit": UserFactory(username="unit", role="unit_handler", unit=unit),
+        "other_unit": UserFactory(username="unit2", role="unit_handler", unit=other_unit),
+        "district": UserFactory(username="district", role="district_staff", district=district),
+        "unit_obj": unit,
+        "other_unit_obj": other_unit,
+        "district_obj": district,
+    }
+
+
+@pytest.fixture
+def api_client():
+    from django.test import Client
+
+    return Client()
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "minsheng.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import runners  # noqa: F401 - registers the core job runners
+        from .models import Member, Unit
+        from .search import register_source
+
+        register_source(
+            Member,
+            queryset=lambda: Member.objects.select_related("sector", "party"),
+            title=lambda m: m.name,
+            text=lambda m: f"{m.sector.name} {m.party or ''} {m.workplace}",
+        )
+        register_source(Unit, title=lambda u: u.name, text=lambda u: f"{u.short_name} {u.get_kind_display()}")

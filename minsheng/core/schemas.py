@@ -1,0 +1,152 @@
+"""Input and output schemas of the core API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from ninja import Field, Schema
+from pydantic import BaseModel
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    count: int
+    page: int
+    page_size: int
+    results: list[T]
+
+
+class Error(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+    unit_id: int | None
+    district_id: int | None
+    member_id: int | None = None
+
+
+class SectorOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    category: str
+    order: int
+    member_count: int = 0
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: str
+    sector: RefOut
+    party: RefOut | None
+    area: RefOut | None
+    committees: list[RefOut]
+    is_standing: bool
+    status: str
+    workplace: str
+    phone: str | None = None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    organ: str
+    parent_id: int | None
+    area_id: int | None
+    contact_name: str
+    contact_phone: str
+
+
+class AreaOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+
+
+class EventOut(Schema):
+    id: int
+    created_at: dt.datetime
+    actor: str | None
+    verb: str
+    from_state: str
+    to_state: str
+    note: str
+    data: dict
+
+
+class JobOut(Schema):
+    id: str
+    kind: str
+    title: str
+    status: str
+    progress_done: int
+    progress_total: int | None
+    percent: int | None
+    log: str
+    result: dict
+    error: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    key: str | None = None
+    created_at: dt.datetime
+
+
+class DueIn(Schema):
+    rule: str = Field(..., description="deadline rule code, e.g. proposal-reply")
+    start: dt.date
+
+
+class DueOut(Schema):
+    rule: str
+    start: dt.date
+    due: dt.date
+    working_days: int
+
+
+class SearchHit(Schema):
+    type: str
+    id: str
+    title: str

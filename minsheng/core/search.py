@@ -1,0 +1,157 @@
+"""Chinese full-text search through a stored, segmented search column.
+
+`search_terms` normalises (width, traditional → simplified) and segments text with rjieba's search
+mode, so that "朝阳区" is stored as "朝阳 朝阳区" and a query for "朝阳" finds it. Each searchable
+object has one `SearchEntry`; SQLite serves queries from an FTS5 table kept in step by triggers,
+PostgreSQL from a GIN index over `to_tsvector('simple', terms)` (both created in migration 0002).
+
+Apps register what they index with `register_source`; `search_rebuild` rebuilds everything (or one
+model) from those sources. Services call `search_index` after writing a searchable object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import rjieba
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+
+from minsheng.textmining.normalize import normalize
+
+from .models import SearchEntry
+
+_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]+")
+
+
+def search_terms(text: str) -> str:
+    """Space-separated search tokens of `text`: normalised, segmented in search mode, de-duplicated."""
+    if not text:
+        return ""
+    clean = normalize(text, mask_entities=False).lower()
+    seen: dict[str, None] = {}
+    for chunk in _WORD.findall(clean):
+        if chunk.isascii():
+            seen.setdefault(chunk, None)
+            continue
+        for token in rjieba.cut_for_search(chunk):
+            if _WORD.fullmatch(token):
+                seen.setdefault(token, None)
+    return " ".join(seen)
+
+
+def _query_tokens(query: str) -> list[str]:
+    clean = normalize(query or "", mask_entities=False).lower()
+    tokens: list[str] = []
+    for chunk in _WORD.findall(clean):
+        parts = [chunk] if chunk.isascii() else [t for t in rjieba.cut(chunk) if _WORD.fullmatch(t)]
+        tokens.extend(t for t in parts if t not in tokens)
+    return tokens[:12]
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    model: type[models.Model]
+    queryset: Callable[[], models.QuerySet]
+    title: Callable[[models.Model], str]
+    text: Callable[[models.Model], str]
+
+
+SOURCES: dict[str, SearchSource] = {}
+
+
+def register_source(model: type[models.Model], *, queryset: Callable[[], models.QuerySet] | None = None,
+                    title: Callable[[models.Model], str] = str, text: Callable[[models.Model], str] = str) -> None:
+    """Declare how objects of `model` are indexed (called from the app's `ready()`)."""
+    SOURCES[model._meta.label_lower] = SearchSource(model, queryset or model._default_manager.all, title, text)
+
+
+def search_index(obj: models.Model) -> None:
+    """Write (or rewrite) the search entry of one object from its registered source."""
+    source = SOURCES[obj._meta.label_lower]
+    SearchEntry.objects.update_or_create(
+        target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk),
+        defaults={"title": source.title(obj)[:300], "terms": search_terms(f"{source.title(obj)} {source.text(obj)}")},
+    )
+
+
+def search_remove(obj: models.Model) -> None:
+    SearchEntry.objects.filter(target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)).delete()
+
+
+def search_rebuild(*, labels: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None,
+                   batch: int = 1000) -> int:
+    """Rebuild the search entries of the registered sources (all, or those in `labels`). Returns the count."""
+    chosen = [SOURCES[label] for label in (labels or SOURCES)]
+    total = sum(src.queryset().count() for src in chosen)
+    done = 0
+    for src in chosen:
+        ctype = ContentType.objects.get_for_model(src.model)
+        with transaction.atomic():
+            SearchEntry.objects.filter(target_type=ctype).delete()
+            rows: list[SearchEntry] = []
+            for obj in _iterate(src.queryset(), batch):
+                title = src.title(obj)
+                rows.append(SearchEntry(target_type=ctype, target_id=str(obj.pk), title=title[:300],
+                                        terms=search_terms(f"{title} {src.text(obj)}")))
+                if len(rows) >= batch:
+                    SearchEntry.objects.bulk_create(rows)
+                    done += len(rows)
+                    rows = []
+                    if progress:
+                        progress(done, total)
+            SearchEntry.objects.bulk_create(rows)
+            done += len(rows)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO core_search_fts(core_search_fts) VALUES ('optimize')")
+    if progress:
+        progress(done, total)
+    return done
+
+
+def _iterate(qs: models.QuerySet, batch: int) -> Iterator[models.Model]:
+    yield from qs.order_by("pk").iterator(chunk_size=batch)
+
+
+def search_ids(query: str, *, model: type[models.Model] | None = None, limit: int = 200) -> list[str]:
+    """Ids (as strings) of the objects matching every token of `query`, best first.
+
+    With `model`, only objects of that model; otherwise use `search` for mixed results.
+    """
+    return [target_id for _, target_id, _ in search(query, model=model, limit=limit)]
+
+
+def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50) -> list[tuple[int, str, str]]:
+    """(content type id, object id, title) of the entries matching every token of `query`, best first."""
+    tokens = _query_tokens(query)
+    if not tokens:
+        return []
+    params: list[object] = []
+    type_filter = ""
+    if model is not None:
+        type_filter = " AND e.target_type_id = %s"
+        params_type = [ContentType.objects.get_for_model(model).pk]
+    else:
+        params_type = []
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{t}:*" for t in tokens)
+        sql = (
+            "SELECT e.target_type_id, e.target_id, e.title FROM core_searchentry e "
+            "WHERE to_tsvector('simple', e.terms) @@ to_tsquery('simple', %s)" + type_filter +
+            " ORDER BY ts_rank(to_tsvector('simple', e.terms), to_tsquery('simple', %s)) DESC, e.id LIMIT %s"
+        )
+        params = [tsquery, *params_type, tsquery, limit]
+    else:
+        match = " AND ".join(f'"{t}"*' for t in tokens)
+        sql = (
+            "SELECT e.target_type_id, e.target_id, e.title FROM core_search_fts f "
+            "JOIN core_searchentry e ON e.id = f.rowid WHERE core_search_fts MATCH %s" + type_filter +
+            " ORDER BY f.rank, e.id LIMIT %s"
+        )
+        params = [match, *params_type, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], str(row[1]), row[2]) for row in cursor.fetchall()]

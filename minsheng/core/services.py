@@ -1,0 +1,175 @@
+"""Writes of the core app: events, side effects after commit, notifications, attachments, API tokens.
+
+Every public function takes keyword-only arguments and an `actor` where a person acts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import errors
+from .models import ApiToken, Attachment, Event, Notification, User
+
+log = logging.getLogger(__name__)
+
+
+def after_commit(func: Callable[[], Any]) -> None:
+    """Run a side effect (mail, task enqueue) only once the current transaction has committed."""
+    transaction.on_commit(func, robust=True)
+
+
+def event_record(*, actor: User | None, verb: str, target: models.Model, from_state: str = "", to_state: str = "",
+                 note: str = "", data: dict[str, Any] | None = None) -> Event:
+    """Write one timeline entry. Call inside the transaction that makes the change."""
+    return Event.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        note=note,
+        data=data or {},
+    )
+
+
+def notify(*, recipients: Iterable[User], title: str, body: str = "", url: str = "", email: bool = False) -> list[Notification]:
+    """Put a message in each recipient's inbox; with `email`, also mail it after commit."""
+    users = [u for u in recipients if u is not None and u.is_active]
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users]
+    )
+    if email:
+        addresses = [u.email for u in users if u.email]
+        if addresses:
+            after_commit(lambda: _send_mail(title, body, url, addresses))
+    return notes
+
+
+def _send_mail(title: str, body: str, url: str, addresses: list[str]) -> None:
+    text = body + (f"\n\n{url}" if url else "")
+    try:
+        send_mail(title, text, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
+    except OSError:
+        # The inbox copy is already stored; a mail server being down must not undo the change.
+        log.exception("could not send mail %r to %d recipients", title, len(addresses))
+
+
+def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's notifications read (all unread ones when `ids` is None). Returns how many."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(id__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+# Magic numbers of the types we accept, so a renamed executable is not stored as a "pdf".
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".zip": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".wps": (b"\xd0\xcf\x11\xe0",),
+    ".ofd": (b"PK\x03\x04",),
+}
+
+
+def attachment_add(*, actor: User, target: models.Model, upload: UploadedFile) -> Attachment:
+    """Store an uploaded file on `target` after checking permission, size and type; nothing is stored
+    when a check fails."""
+    perm = f"{target._meta.app_label}.attach_{target._meta.model_name}"
+    from rules import perm_exists
+
+    allowed = actor.has_perm(perm, target) if perm_exists(perm) else actor.has_perm("core.manage_reference")
+    if not allowed:
+        raise errors.Forbidden(_("You may not attach files to this item."))
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if upload.size == 0:
+        raise errors.Invalid(_("The file %(name)s is empty.") % {"name": name}, code=errors.ATTACHMENT_EMPTY,
+                             fields={"file": "empty"})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise errors.Invalid(
+            _("The file %(name)s is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": name, "size": round(upload.size / 1048576, 1), "limit": settings.ATTACHMENT_MAX_BYTES // 1048576},
+            code=errors.ATTACHMENT_TOO_LARGE, fields={"file": "too_large"},
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    signatures = _SIGNATURES.get(suffix)
+    if suffix not in settings.ATTACHMENT_EXTENSIONS or (signatures and not head.startswith(signatures)):
+        raise errors.Invalid(
+            _("Files of type %(suffix)s are not accepted, or the content does not match the name. Accepted: %(types)s.")
+            % {"suffix": suffix or _("(none)"), "types": ", ".join(sorted(settings.ATTACHMENT_EXTENSIONS))},
+            code=errors.ATTACHMENT_TYPE_REFUSED, fields={"file": "type_refused"},
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk),
+            original_name=name[:200], size=upload.size, content_type=getattr(upload, "content_type", "") or "",
+            sha256=digest.hexdigest(), uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        try:
+            attachment.save()
+            event_record(actor=actor, verb="attachment_added", target=target, note=name, data={"attachment": attachment.pk})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment
+
+
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Create a bearer token for the actor; returns the row and the key, which is shown only once."""
+    name = (name or "").strip()
+    if not name:
+        raise errors.Invalid(_("Give the token a name."), fields={"name": "required"})
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(user=actor, name=name[:80], prefix=key[3:11], key_hash=ApiToken.hash_key(key))
+    event_record(actor=actor, verb="api_token_created", target=actor, note=name)
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).first()
+    if token is None:
+        raise errors.NotFound(_("No such active token."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    event_record(actor=actor, verb="api_token_revoked", target=actor, note=token.name)
+    return token
+
+
+def api_token_authenticate(key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
