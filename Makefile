@@ -52,7 +52,7 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check minsheng bench tests
+	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -21,6 +21,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests flush the database, which removes what the data migrations seeded (calendar,
+    deadline rules, tags, vocabularies); put it back before each of them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from minsheng.core.seeding import reseed
+
+        reseed()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     path = shared_data_dir()

@@ -87,5 +87,7 @@ def on_http_error(request, exc: HttpError):
 
 
 from minsheng.core.api import router as core_router  # noqa: E402
+from minsheng.proposals.api import router as proposals_router  # noqa: E402
 
 api.add_router("/", core_router)
+api.add_router("/", proposals_router)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "minsheng.core",
+    "minsheng.proposals",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Refresh the zh_Hans catalogue: run makemessages, fill translations from tools/zh_hans.py, report gaps.
+"""Refresh the zh_Hans catalogue: run makemessages, fill translations from tools/zh_hans*.py, report gaps.
 
     .venv/bin/python tools/translate.py        # exit 1 and list the strings still untranslated
 """
@@ -15,7 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "minsheng" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 sys.path.insert(0, str(ROOT / "tools"))
 
-from zh_hans import ZH  # noqa: E402
+
+def _table() -> dict[str, str]:
+    """tools/zh_hans.py plus every tools/zh_hans_<app>.py (one per app, so parallel work does not collide)."""
+    import importlib
+
+    table: dict[str, str] = {}
+    for path in sorted((ROOT / "tools").glob("zh_hans*.py")):
+        table.update(importlib.import_module(path.stem).ZH)
+    return table
+
+
+ZH = _table()
 
 
 def main() -> int:
@@ -27,16 +38,15 @@ def main() -> int:
                         "Plural-Forms": "nplurals=1; plural=0;"})
     missing = []
     for entry in po:
+        text = (ZH.get(entry.msgid_plural) or ZH.get(entry.msgid)) if entry.msgid_plural else ZH.get(entry.msgid)
+        # makemessages guesses ("fuzzy") from similar strings; only the table is trusted.
         if entry.msgid_plural:
-            text = ZH.get(entry.msgid_plural) or ZH.get(entry.msgid)
-            if text:
-                entry.msgstr_plural = {0: text}
+            entry.msgstr_plural = {0: text or ""}
         else:
-            text = ZH.get(entry.msgid)
-            if text:
-                entry.msgstr = text
+            entry.msgstr = text or ""
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = None
         if not text:
             missing.append(entry.msgid)
     po.save()

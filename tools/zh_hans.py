@@ -80,3 +80,10 @@ ZH = {
         "密码多次输入错误，账号已锁定 30 分钟。请稍后再试，或联系机关解锁。",
     "Sign in": "登录", "User name": "用户名", "Password": "密码", "Minsheng API": "民生 API",
 }
+
+ZH.update({
+    "attached a file": "上传附件", "created an API token": "创建 API 令牌", "revoked an API token": "吊销 API 令牌",
+    "created": "创建", "updated": "更新",
+})
+
+ZH.update({"Directory": "名录", "System": "系统"})

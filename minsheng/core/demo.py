@@ -101,16 +101,18 @@ WORKPLACES = [
 class DemoStep:
     name: str
     run: Callable[[str, random.Random, Callable[[str], None]], None]
+    reset: Callable[[], None] | None = None
 
 
 STEPS: list[DemoStep] = []
 
 
-def register_step(name: str) -> Callable:
-    """Decorator for an app's demo loader `fn(size, rng, say)`; steps run in registration order."""
+def register_step(name: str, *, reset: Callable[[], None] | None = None) -> Callable:
+    """Decorator for an app's demo loader `fn(size, rng, say)`; steps run in registration order, and their
+    `reset` functions (which remove the app's demo rows) in reverse order before the core world is removed."""
 
     def wrap(fn: Callable[[str, random.Random, Callable[[str], None]], None]) -> Callable:
-        STEPS.append(DemoStep(name, fn))
+        STEPS.append(DemoStep(name, fn, reset))
         return fn
 
     return wrap
@@ -135,6 +137,9 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 def demo_reset() -> None:
     """Remove the demo world (areas and seeded vocabularies stay)."""
     with transaction.atomic():
+        for step in reversed(STEPS):
+            if step.reset:
+                step.reset()
         Event.objects.all().delete()
         Notification.objects.all().delete()
         Member.objects.all().delete()
@@ -150,8 +155,10 @@ def demo_reset() -> None:
         Term.objects.all().delete()
 
 
-def demo_load(*, size: str = "small", seed: int = 2026, say: Callable[[str], None] = print) -> dict[str, int]:
-    """Load the demo world. Raises if members already exist (reset first)."""
+def demo_load(*, size: str = "small", seed: int = 2026, say: Callable[[str], None] = print,
+              steps: list[str] | None = None) -> dict[str, int]:
+    """Load the demo world (the core world, then each app's step, or only the named `steps`).
+    Raises if members already exist (reset first)."""
     if not is_empty():
         raise RuntimeError("demo data is already loaded; use --reset to reload")
     rng = random.Random(seed)
@@ -161,6 +168,8 @@ def demo_load(*, size: str = "small", seed: int = 2026, say: Callable[[str], Non
     with transaction.atomic():
         _load_core(rng, say)
     for step in STEPS:
+        if steps is not None and step.name not in steps:
+            continue
         say(f"demo: {step.name} …")
         step.run(size, rng, say)
     return {"members": Member.objects.count(), "units": Unit.objects.count(), "sectors": Sector.objects.count(),

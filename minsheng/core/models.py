@@ -228,6 +228,8 @@ class Unit(models.Model):
     contact_name = models.CharField(_("contact"), max_length=40, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    letterhead = models.FileField(_("letterhead template (.docx)"), upload_to="letterheads/", blank=True,
+                                  help_text=_("A Word document whose first page carries the unit's letterhead; replies are written below it."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -3,7 +3,7 @@
 `search_terms` normalises (width, traditional → simplified) and segments text with rjieba's search
 mode, so that "朝阳区" is stored as "朝阳 朝阳区" and a query for "朝阳" finds it. Each searchable
 object has one `SearchEntry`; SQLite serves queries from an FTS5 table kept in step by triggers,
-PostgreSQL from a GIN index over `to_tsvector('simple', terms)` (both created in migration 0002).
+PostgreSQL from a GIN index over the stored `to_tsvector('simple', terms)` (migrations 0002 and 0005).
 
 Apps register what they index with `register_source`; `search_rebuild` rebuilds everything (or one
 model) from those sources. Services call `search_index` after writing a searchable object.
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import rjieba
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from minsheng.textmining.normalize import normalize
 
@@ -124,6 +126,28 @@ def search_ids(query: str, *, model: type[models.Model] | None = None, limit: in
     return [target_id for _, target_id, _ in search(query, model=model, limit=limit)]
 
 
+def search_filter(query: str, model: type[models.Model]) -> models.Q:
+    """A filter for `model`'s querysets: the objects matching every token of `query`, all of them, unranked.
+
+    The match runs inside the database as a semi-join (`pk IN (SELECT … FROM the search index)`), so a list
+    can count, filter and page its matches in one statement, with no ids carried through Python and no limit.
+    For objects with integer primary keys.
+    """
+    tokens = _query_tokens(query)
+    if not tokens:
+        return models.Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        where = "terms_vector @@ to_tsquery('simple', %s)"
+        param = " & ".join(f"{t}:*" for t in tokens)
+    else:
+        where = "id IN (SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s)"
+        param = " AND ".join(f'"{t}"*' for t in tokens)
+    entries = (SearchEntry.objects.filter(target_type=ContentType.objects.get_for_model(model))
+               .filter(RawSQL(where, [param], output_field=models.BooleanField()))
+               .values_list(Cast("target_id", models.BigIntegerField())))
+    return models.Q(pk__in=entries)
+
+
 def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50) -> list[tuple[int, str, str]]:
     """(content type id, object id, title) of the entries matching every token of `query`, best first."""
     tokens = _query_tokens(query)
@@ -138,10 +162,10 @@ def search(query: str, *, model: type[models.Model] | None = None, limit: int = 
         params_type = []
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in tokens)
-        sql = (
+        sql = (  # terms_vector: the stored to_tsvector('simple', terms) (migration 0005)
             "SELECT e.target_type_id, e.target_id, e.title FROM core_searchentry e "
-            "WHERE to_tsvector('simple', e.terms) @@ to_tsquery('simple', %s)" + type_filter +
-            " ORDER BY ts_rank(to_tsvector('simple', e.terms), to_tsquery('simple', %s)) DESC, e.id LIMIT %s"
+            "WHERE e.terms_vector @@ to_tsquery('simple', %s)" + type_filter +
+            " ORDER BY ts_rank(e.terms_vector, to_tsquery('simple', %s)) DESC, e.id LIMIT %s"
         )
         params = [tsquery, *params_type, tsquery, limit]
     else:

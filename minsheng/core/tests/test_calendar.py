@@ -90,3 +90,17 @@ def test_unknown_rule_is_a_field_error():
         calendar.due_date("no-such-rule", D(2026, 1, 5))
     assert info.value.code == "unknown_deadline_rule"
     assert info.value.fields == {"rule": "unknown"}
+
+
+def test_reseed_restores_what_the_migrations_seeded():
+    from minsheng.core.models import LivelihoodTag
+    from minsheng.core.seeding import reseed
+
+    DeadlineRule.objects.all().delete()
+    LivelihoodTag.objects.filter(kind="five_qualities").delete()
+    CalendarDay.objects.filter(date__year=2026).delete()
+    names = reseed()
+    assert "core.0003_seed_reference" in names
+    assert DeadlineRule.objects.count() == len(calendar.DEFAULT_RULES)
+    assert LivelihoodTag.objects.filter(kind="five_qualities").count() == 5
+    assert calendar.add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)

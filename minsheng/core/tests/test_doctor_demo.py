@@ -37,7 +37,7 @@ def test_areas_load_is_idempotent(division_installed):
 
 
 def test_demo_world(division_installed, capsys):
-    call_command("demo")
+    call_command("demo", "--steps", "")
     out = capsys.readouterr().out
     assert "minsheng-demo-2026" in out
     assert Sector.objects.count() == 32
@@ -49,9 +49,9 @@ def test_demo_world(division_installed, capsys):
     assert roles == {"staff", "leader", "member", "unit_handler", "district_staff"}
     assert User.objects.get(username="member").member.sector.name == "医药卫生界"
     with pytest.raises(CommandError):
-        call_command("demo")
+        call_command("demo", "--steps", "")
     call_command("demo", "--if-empty")
     before = Member.objects.count()
-    call_command("demo", "--reset")
+    call_command("demo", "--reset", "--steps", "")
     assert Member.objects.count() == before
     assert demo.is_empty() is False

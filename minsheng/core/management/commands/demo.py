@@ -12,8 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="remove the existing demo world first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when data is already there")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--steps", default=None,
+                            help="comma-separated app steps to load after the core world (default: all; '' for none)")
 
-    def handle(self, *args, size, reset, if_empty, seed, **options):
+    def handle(self, *args, size, reset, if_empty, seed, steps, **options):
         if not demo.is_empty():
             if if_empty:
                 self.stdout.write("Data already present: demo not loaded.")
@@ -24,7 +26,8 @@ class Command(BaseCommand):
             self.stdout.write("Removing the existing demo world …")
             with transaction.atomic():
                 demo.demo_reset()
-        counts = demo.demo_load(size=size, seed=seed, say=self.stdout.write)
+        chosen = None if steps is None else [s for s in steps.split(",") if s]
+        counts = demo.demo_load(size=size, seed=seed, say=self.stdout.write, steps=chosen)
         self.stdout.write(self.style.SUCCESS("Demo loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
         self._accounts()
 

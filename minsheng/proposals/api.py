@@ -1,0 +1,360 @@
+"""Proposals API: list and create, the detail, one POST per transition on proposals and on handling
+records; a transition not allowed from the current state answers 409 with a code, a role that may not act
+403, nothing changed."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from minsheng.core.errors import Forbidden, Invalid, NotFound
+from minsheng.core.models import Committee, LivelihoodTag, Member, Party, Sector, Term, Unit, User
+from minsheng.core.pagination import paginate
+from minsheng.core.schemas import Page
+
+from . import exports, selectors, services
+from .models import Handling, HandlingRequest, NotFiledReason, Proposal, ResultCategory, SubjectArea
+from .schemas import (
+    AssignIn,
+    BulkDecideIn,
+    ContactIn,
+    DecideIn,
+    DecideRequestIn,
+    EvaluateIn,
+    ExtensionIn,
+    HandlingOut,
+    InstructionIn,
+    KeyIn,
+    NoteIn,
+    OpinionIn,
+    ProposalDetailOut,
+    ProposalIn,
+    ProposalOut,
+    ProposalPatch,
+    ReassignIn,
+    ReplyIn,
+    RequestOut,
+    ReviewIn,
+    ReviewReplyIn,
+)
+
+router = Router(tags=["proposals"])
+
+
+def _proposal_out(p: Proposal) -> dict:
+    return {
+        "id": p.pk, "number": p.number, "title": p.title, "kind": p.kind, "timing": p.timing, "status": p.status,
+        "version": p.version, "session_id": p.session_id, "subject_area": p.subject_area.name if p.subject_area_id else None,
+        "is_urgent": p.is_urgent, "is_key": p.is_key, "submitted_at": p.submitted_at,
+        "proposers": [{"member_id": x.member_id, "name": x.member.name, "is_first": x.is_first,
+                       "confirmed": x.confirmed_at is not None, "via": x.via_id} for x in p.proposers.all()],
+        "handlings": [_handling_brief(h) for h in p.handlings.all() if h.status != "reassigned"],
+    }
+
+
+def _handling_brief(h: Handling) -> dict:
+    return {"id": h.pk, "unit_id": h.unit_id, "unit": h.unit.name, "mode": h.mode, "status": h.status,
+            "due_date": h.due_date, "round": h.round, "overdue": h.overdue_since is not None}
+
+
+def _detail(p: Proposal) -> dict:
+    p = selectors.proposal_detail(p.pk)
+    return {**_proposal_out(p), "situation": p.situation, "analysis": p.analysis, "suggestions": p.suggestions,
+            "merged_into": p.merged_into_id, "not_filed_reason": p.not_filed_reason.text if p.not_filed_reason_id else None,
+            "review_note": p.review_note}
+
+
+def _handling_out(h: Handling) -> dict:
+    h = Handling.objects.select_related("unit", "proposal").get(pk=h.pk)
+    return {**_handling_brief(h), "proposal_id": h.proposal_id, "proposal_title": h.proposal.title, "lead_id": h.lead_id,
+            "reassign_deadline": h.reassign_deadline, "opinion": h.opinion, "signed_at": h.signed_at,
+            "replied_at": h.replied_at}
+
+
+def _proposal(request, pk: int) -> Proposal:
+    proposal = get_object_or_404(Proposal.objects.select_related("term", "session"), pk=pk)
+    if not request.user.has_perm("proposals.view_proposal", proposal):
+        raise Forbidden("You may not see this proposal.")
+    return proposal
+
+
+def _handling(request, pk: int) -> Handling:
+    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
+    if not (request.user.has_perm("proposals.view_proposal", handling.proposal)):
+        raise Forbidden("You may not see this handling record.")
+    return handling
+
+
+def _objects(model, ids: list[int] | None, field: str) -> list:
+    if not ids:
+        return []
+    found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(f"Unknown {field}: {missing}", fields={field: f"unknown ids {missing}"})
+    return [found[i] for i in ids]
+
+
+def _one(model, pk: int | None, field: str):
+    return _objects(model, [pk], field)[0] if pk else None
+
+
+@router.get("/proposals", response=Page[ProposalOut], summary="Proposals the caller may see, filtered and paged")
+def proposal_list(request, q: str = "", status: str | None = None, session: int | None = None, kind: str | None = None,
+                  timing: str | None = None, unit: int | None = None, is_key: bool | None = None,
+                  overdue: bool | None = None, page: int = 1, page_size: int = 50):
+    result = paginate(selectors.proposal_list(request.user, q=q, status=status, session=session, kind=kind, timing=timing,
+                                              unit=unit, is_key=is_key, overdue=overdue), page=page, page_size=page_size)
+    return {**result.__dict__, "results": [_proposal_out(p) for p in result.results]}
+
+
+@router.post("/proposals", response={201: ProposalDetailOut}, summary="Start a draft")
+def proposal_create(request, payload: ProposalIn):
+    term = Term.objects.order_by("-number").first()
+    if term is None:
+        raise Invalid("No term is set up yet.", fields={"term": "missing"})
+    fields = {"subject_area": _one(SubjectArea, payload.subject_area, "subject_area"),
+              "consent_publish": payload.consent_publish, "is_urgent": payload.is_urgent,
+              "org_party": _one(Party, payload.org_party, "org_party"),
+              "org_sector": _one(Sector, payload.org_sector, "org_sector"),
+              "org_committee": _one(Committee, payload.org_committee, "org_committee"),
+              "org_name": payload.org_name}
+    proposal = services.proposal_create(
+        actor=request.user, term=term, title=payload.title, situation=payload.situation, analysis=payload.analysis,
+        suggestions=payload.suggestions, kind=payload.kind, cosigners=_objects(Member, payload.cosigners, "cosigners"),
+        tags=_objects(LivelihoodTag, payload.tags, "tags"), suggested_units=_objects(Unit, payload.suggested_units, "suggested_units"),
+        **fields,
+    )
+    return 201, _detail(proposal)
+
+
+@router.get("/proposals/{pk}", response=ProposalDetailOut)
+def proposal_get(request, pk: int):
+    return _detail(_proposal(request, pk))
+
+
+@router.patch("/proposals/{pk}", response=ProposalDetailOut, summary="Edit a draft or returned proposal")
+def proposal_patch(request, pk: int, payload: ProposalPatch):
+    data = payload.dict(exclude_unset=True)
+    tags = _objects(LivelihoodTag, data.pop("tags"), "tags") if "tags" in data else None
+    units = _objects(Unit, data.pop("suggested_units"), "suggested_units") if "suggested_units" in data else None
+    if "subject_area" in data:
+        data["subject_area"] = _one(SubjectArea, data["subject_area"], "subject_area")
+    proposal = services.proposal_update(actor=request.user, proposal=_proposal(request, pk), tags=tags,
+                                        suggested_units=units, **data)
+    return _detail(proposal)
+
+
+@router.post("/proposals/{pk}/confirm", response=ProposalDetailOut, summary="A co-signer confirms")
+def proposal_confirm(request, pk: int):
+    services.proposer_confirm(actor=request.user, proposal=_proposal(request, pk))
+    return _detail(_proposal(request, pk))
+
+
+@router.post("/proposals/{pk}/seal", response=ProposalDetailOut, summary="The office confirms an organisation's seal")
+def proposal_seal(request, pk: int):
+    return _detail(services.proposal_confirm_seal(actor=request.user, proposal=_proposal(request, pk)))
+
+
+@router.post("/proposals/{pk}/submit", response=ProposalDetailOut)
+def proposal_submit(request, pk: int):
+    return _detail(services.proposal_submit(actor=request.user, proposal=_proposal(request, pk)))
+
+
+@router.post("/proposals/{pk}/review", response=ProposalDetailOut, summary="First or second review")
+def proposal_review(request, pk: int, payload: ReviewIn):
+    return _detail(services.proposal_review(actor=request.user, proposal=_proposal(request, pk), step=payload.step,
+                                            note=payload.note))
+
+
+@router.post("/proposals/{pk}/decide", response=ProposalDetailOut, summary="File, merge, return, not file or refer")
+def proposal_decide(request, pk: int, payload: DecideIn):
+    proposal = services.proposal_decide(
+        actor=request.user, proposal=_proposal(request, pk), outcome=payload.outcome, note=payload.note,
+        merge_into=_one(Proposal, payload.merge_into, "merge_into"), reason=_one(NotFiledReason, payload.reason, "reason"),
+        refer_to=_one(Unit, payload.refer_to, "refer_to"), version=payload.version,
+    )
+    return _detail(proposal)
+
+
+@router.post("/proposals/bulk-decide", summary="One decision for many proposals; per-item result")
+def proposal_bulk_decide(request, payload: BulkDecideIn):
+    if not request.user.has_perm("proposals.manage_proposals"):
+        raise Forbidden("Only the office reviews proposals.")
+    proposals = _objects(Proposal, payload.ids, "ids")
+    return {"results": services.proposal_bulk_decide(actor=request.user, proposals=proposals, outcome=payload.outcome,
+                                                     note=payload.note, reason=_one(NotFiledReason, payload.reason, "reason"))}
+
+
+@router.post("/proposals/{pk}/withdraw", response=ProposalDetailOut)
+def proposal_withdraw(request, pk: int, payload: NoteIn):
+    return _detail(services.proposal_withdraw(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
+
+
+@router.post("/proposals/{pk}/assign", response=ProposalDetailOut, summary="Assign to units with due dates")
+def proposal_assign(request, pk: int, payload: AssignIn):
+    services.proposal_assign(actor=request.user, proposal=_proposal(request, pk), mode=payload.mode,
+                             units=_objects(Unit, payload.units, "units"), co_units=_objects(Unit, payload.co_units, "co_units"),
+                             start=payload.start, version=payload.version)
+    return _detail(_proposal(request, pk))
+
+
+@router.post("/proposals/{pk}/close", response=ProposalDetailOut)
+def proposal_close(request, pk: int, payload: NoteIn):
+    return _detail(services.proposal_close(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
+
+
+@router.post("/proposals/{pk}/key", response=ProposalDetailOut, summary="Select as key proposal with a supervising leader")
+def proposal_key(request, pk: int, payload: KeyIn):
+    leader = _one(User, payload.leader, "leader")
+    return _detail(services.proposal_mark_key(actor=request.user, proposal=_proposal(request, pk), leader=leader,
+                                              is_key=payload.is_key, reported_to_city_leaders=payload.reported_to_city_leaders))
+
+
+@router.post("/proposals/{pk}/instructions", response={201: dict}, summary="Record a leader's instruction (批示)")
+def proposal_instruction(request, pk: int, payload: InstructionIn):
+    instruction = services.instruction_add(actor=request.user, proposal=_proposal(request, pk), **payload.dict())
+    return 201, {"id": instruction.pk}
+
+
+@router.get("/proposals/{pk}/events", summary="The proposal's timeline")
+def proposal_events(request, pk: int):
+    from minsheng.core.selectors import timeline
+
+    return [{"time": e.created_at, "actor": e.actor.name if e.actor else None, "verb": e.verb, "from": e.from_state,
+             "to": e.to_state, "note": e.note} for e in timeline(_proposal(request, pk))]
+
+
+@router.get("/handlings", response=Page[HandlingOut], summary="My unit's handling records")
+def handling_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
+    if not request.user.unit_id:
+        raise Forbidden("Only a unit handler has a unit desk.")
+    qs = selectors.unit_handlings(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    result = paginate(qs, page=page, page_size=page_size)
+    return {**result.__dict__, "results": [
+        {**_handling_brief(h), "proposal_id": h.proposal_id, "proposal_title": h.proposal.title, "lead_id": h.lead_id,
+         "reassign_deadline": h.reassign_deadline, "opinion": h.opinion, "signed_at": h.signed_at,
+         "replied_at": h.replied_at} for h in result.results]}
+
+
+@router.get("/handlings/{pk}", response=HandlingOut)
+def handling_get(request, pk: int):
+    return _handling_out(_handling(request, pk))
+
+
+@router.post("/handlings/{pk}/sign", response=HandlingOut)
+def handling_sign(request, pk: int):
+    return _handling_out(services.handling_sign(actor=request.user, handling=_handling(request, pk)))
+
+
+@router.post("/handlings/{pk}/reassign-request", response={201: RequestOut})
+def handling_reassign(request, pk: int, payload: ReassignIn):
+    req = services.handling_request_reassign(actor=request.user, handling=_handling(request, pk), reason=payload.reason,
+                                             suggested_unit=_one(Unit, payload.suggested_unit, "suggested_unit"))
+    return 201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id}
+
+
+@router.post("/handlings/{pk}/extension-request", response={201: RequestOut})
+def handling_extension(request, pk: int, payload: ExtensionIn):
+    req = services.handling_request_extension(actor=request.user, handling=_handling(request, pk), reason=payload.reason,
+                                              requested_due=payload.requested_due)
+    return 201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id}
+
+
+@router.post("/handling-requests/{pk}/decide", response=RequestOut, summary="Staff approve or reject a request")
+def handling_request_decide(request, pk: int, payload: DecideRequestIn):
+    req = get_object_or_404(HandlingRequest, pk=pk)
+    req = services.handling_decide_request(actor=request.user, request=req, approve=payload.approve, note=payload.note,
+                                           new_unit=_one(Unit, payload.new_unit, "new_unit"))
+    return {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id}
+
+
+@router.post("/handlings/{pk}/contact", response=HandlingOut, summary="Log a contact with the proposer")
+def handling_contact(request, pk: int, payload: ContactIn):
+    handling = _handling(request, pk)
+    first = handling.proposal.proposers.filter(is_first=True).first()
+    services.handling_contact(actor=request.user, handling=handling, method=payload.method,
+                              contacted_on=payload.contacted_on, note=payload.note, member=first.member if first else None)
+    return _handling_out(handling)
+
+
+@router.post("/handlings/{pk}/opinion", response=HandlingOut, summary="A co-unit sends its opinion to the lead")
+def handling_opinion(request, pk: int, payload: OpinionIn):
+    return _handling_out(services.handling_send_opinion(actor=request.user, handling=_handling(request, pk), text=payload.text))
+
+
+def _category(code: str | None) -> ResultCategory | None:
+    if code is None:
+        return None
+    category = ResultCategory.objects.filter(code=code).first()
+    if category is None:
+        raise Invalid(f"Unknown result category {code!r}.", fields={"category": "unknown"})
+    return category
+
+
+@router.post("/handlings/{pk}/reply", response=HandlingOut, summary="Draft the reply with its A/B/C category")
+def handling_reply(request, pk: int, payload: ReplyIn):
+    handling = _handling(request, pk)
+    services.handling_draft_reply(actor=request.user, handling=handling, category=_category(payload.category),
+                                  text=payload.text, signer=payload.signer, contact_person=payload.contact_person,
+                                  contact_phone=payload.contact_phone)
+    return _handling_out(handling)
+
+
+@router.post("/handlings/{pk}/countersign", response=HandlingOut, summary="A co-unit countersigns the lead's reply")
+def handling_countersign(request, pk: int):
+    return _handling_out(services.handling_countersign(actor=request.user, handling=_handling(request, pk)))
+
+
+@router.post("/handlings/{pk}/review-reply", response=HandlingOut, summary="Staff approve (maybe recategorise) or send back")
+def handling_review_reply(request, pk: int, payload: ReviewReplyIn):
+    handling = _handling(request, pk)
+    services.reply_review(actor=request.user, handling=handling, approve=payload.approve,
+                          category=_category(payload.category), note=payload.note)
+    return _handling_out(handling)
+
+
+@router.post("/handlings/{pk}/evaluate", response={201: dict}, summary="A proposer evaluates the latest reply")
+def handling_evaluate(request, pk: int, payload: EvaluateIn):
+    data = payload.dict()
+    evaluation = services.evaluation_submit(actor=request.user, handling=_handling(request, pk),
+                                            satisfaction=data.pop("satisfaction"), comment=data.pop("comment"),
+                                            **{k: v for k, v in data.items() if v})
+    return 201, {"id": evaluation.pk, "satisfaction": evaluation.satisfaction,
+                 "proposal_status": Proposal.objects.get(pk=evaluation.handling.proposal_id).status}
+
+
+@router.post("/handlings/{pk}/rehandle", response=HandlingOut, summary="Staff send a reply back for re-handling")
+def handling_rehandle(request, pk: int, payload: NoteIn):
+    return _handling_out(services.handling_rehandle(actor=request.user, handling=_handling(request, pk), note=payload.note))
+
+
+@router.get("/handlings/{pk}/reply-letter.docx", summary="The reply letter as a Word document")
+def handling_reply_letter(request, pk: int):
+    handling = _handling(request, pk)
+    reply = handling.replies.filter(status="approved").order_by("-id").first() or handling.replies.order_by("-id").first()
+    if reply is None:
+        raise NotFound("This handling record has no reply yet.")
+    return _file(exports.reply_letter(reply), f"reply-{handling.proposal_id}-{handling.pk}.docx", exports.DOCX)
+
+
+@router.get("/proposals-export.xlsx", summary="The proposals the caller may see, as Excel")
+def proposals_export(request, status: str | None = None, session: int | None = None):
+    qs = selectors.proposal_list(request.user, status=status, session=session)
+    return _file(exports.proposals_workbook(qs), "proposals.xlsx", exports.XLSX)
+
+
+def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/proposals-statistics", summary="Statistics for a term, session or period")
+def proposals_statistics(request, term: int | None = None, session: int | None = None):
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise Forbidden("Only the office and leaders see the statistics.")
+    return selectors.proposal_statistics(term=term, session=session).__dict__

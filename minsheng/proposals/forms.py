@@ -1,0 +1,32 @@
+"""Forms of the proposal pages (the API validates with schemas; both call the same services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.core.models import LivelihoodTag, Member, Unit
+
+from .models import SubjectArea
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title (案由)"), max_length=120)
+    situation = forms.CharField(label=_("Situation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
+    analysis = forms.CharField(label=_("Analysis"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
+    suggestions = forms.CharField(label=_("Suggestions"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
+    subject_area = forms.ModelChoiceField(label=_("Subject area"), queryset=SubjectArea.objects.all(), required=False)
+    tags = forms.ModelMultipleChoiceField(label=_("七有 / 五性 tags"), queryset=LivelihoodTag.objects.all(), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    suggested_units = forms.ModelMultipleChoiceField(label=_("Suggested handling units"), required=False,
+                                                     queryset=Unit.objects.filter(active=True))
+    cosigners = forms.ModelMultipleChoiceField(label=_("Co-signers (they must confirm)"), required=False,
+                                               queryset=Member.objects.filter(status="active"))
+    consent_publish = forms.BooleanField(label=_("I agree to publication"), required=False, initial=True)
+    is_urgent = forms.BooleanField(label=_("Urgent: ask for the fast track (直通车)"), required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control")
+        if editing:
+            del self.fields["cosigners"]

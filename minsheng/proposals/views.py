@@ -1,0 +1,354 @@
+"""Proposal pages: lists, the detail with the actions each role may take, drafting, the unit desk, the
+overdue board, statistics, exports and the public pages. Every action calls a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.core.errors import DomainError
+from minsheng.core.models import Member, Session, Unit, User
+from minsheng.core.pagination import paginate
+from minsheng.core.search import search_filter, search_ids
+from minsheng.core.selectors import timeline
+
+from . import exports, selectors, services
+from .choices import HandlingMode, ProposalStatus, ProposerKind, ReviewOutcome, Satisfaction
+from .forms import ProposalForm
+from .models import Handling, HandlingRequest, NotFiledReason, Proposal, Reply, ResultCategory, SubjectArea
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    is_key = {"1": True, "0": False}.get(g.get("is_key", ""))
+    qs = selectors.proposal_list(request.user, q=g.get("q", "").strip(), status=g.get("status") or None,
+                                 session=_int(g.get("session")), kind=g.get("kind") or None, timing=g.get("timing") or None,
+                                 unit=_int(g.get("unit")), is_key=is_key, overdue=g.get("overdue") == "1",
+                                 subject_area=_int(g.get("subject_area")))
+    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=30)
+    query = g.copy()
+    query.pop("page", None)
+    return render(request, "proposals/list.html", {
+        "page": page, "query": query.urlencode(), "filters": g, "statuses": ProposalStatus.choices,
+        "kinds": ProposerKind.choices, "sessions": Session.objects.select_related("term"),
+        "areas": SubjectArea.objects.all(), "can_manage": request.user.has_perm("proposals.manage_proposals"),
+        "is_member": Member.objects.filter(user=request.user).exists(),
+    })
+
+
+def _form_kwargs(data: dict) -> dict:
+    return {"title": data["title"], "situation": data["situation"], "analysis": data["analysis"],
+            "suggestions": data["suggestions"], "subject_area": data["subject_area"],
+            "consent_publish": data["consent_publish"], "is_urgent": data["is_urgent"]}
+
+
+@login_required
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from minsheng.core.models import Term
+
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_create(
+                actor=request.user, term=Term.objects.order_by("-number").first(), cosigners=list(data["cosigners"]),
+                tags=data["tags"], suggested_units=data["suggested_units"], **_form_kwargs(data))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Draft saved. Submit it when the co-signers have confirmed."))
+            return redirect("proposals:proposal_detail", proposal.pk)
+    return render(request, "proposals/form.html", {"form": form, "title": _("New proposal")})
+
+
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    if not request.user.has_perm("proposals.edit_proposal", proposal):
+        raise PermissionDenied
+    initial = {f: getattr(proposal, f) for f in ("title", "situation", "analysis", "suggestions", "subject_area",
+                                                 "consent_publish", "is_urgent")}
+    initial |= {"tags": proposal.tags.all(), "suggested_units": proposal.suggested_units.all()}
+    form = ProposalForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_update(actor=request.user, proposal=proposal, tags=data["tags"],
+                                     suggested_units=data["suggested_units"], **_form_kwargs(data))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("proposals:proposal_detail", proposal.pk)
+    return render(request, "proposals/form.html", {"form": form, "title": _("Edit proposal"), "proposal": proposal})
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        proposal = selectors.proposal_detail(pk)
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+    user = request.user
+    if not user.has_perm("proposals.view_proposal", proposal):
+        raise PermissionDenied
+    member = Member.objects.filter(user=user).first()
+    handlings = [h for h in proposal.handlings.all() if h.status != "reassigned" or user.has_perm("proposals.manage_proposals")]
+    for h in handlings:
+        h.mine = user.unit_id == h.unit_id and user.role == "unit_handler"
+        h.latest_reply = max(h.replies.all(), key=lambda r: r.pk, default=None)
+        h.evaluated_by_me = bool(member and h.latest_reply and any(e.member_id == member.pk for e in h.latest_reply.evaluations.all()))
+        h.dissatisfied = bool(h.latest_reply and any(e.satisfaction == "dissatisfied" for e in h.latest_reply.evaluations.all()))
+        h.pending_requests = [r for r in h.requests.all() if r.status == "pending"]
+    similar = []
+    if proposal.status == ProposalStatus.DRAFT or user.has_perm("proposals.manage_proposals"):
+        ids = [int(i) for i in search_ids(proposal.title, model=Proposal, limit=6) if int(i) != proposal.pk]
+        similar = list(Proposal.objects.filter(pk__in=ids[:5]).select_related("session", "term"))
+    return render(request, "proposals/detail.html", {
+        "proposal": proposal, "handlings": handlings, "events": timeline(proposal), "member": member,
+        "is_proposer": bool(member and any(p.member_id == member.pk for p in proposal.proposers.all())),
+        "can_manage": user.has_perm("proposals.manage_proposals"),
+        "can_edit": user.has_perm("proposals.edit_proposal", proposal) and proposal.status in ("draft", "returned"),
+        "can_instruct": user.has_perm("proposals.record_instruction"),
+        "reasons": NotFiledReason.objects.filter(active=True), "categories": ResultCategory.objects.all(),
+        "units": Unit.objects.filter(active=True), "leaders": User.objects.filter(role="leader", is_active=True),
+        "outcomes": ReviewOutcome.choices, "modes": [(m, lbl) for m, lbl in HandlingMode.choices if m != "co"],
+        "satisfactions": Satisfaction.choices, "similar": similar, "today": dt.date.today(),
+        "contact_methods": Handling._meta.apps.get_model("proposals", "ContactLog")._meta.get_field("method").choices,
+    })
+
+
+def _units(request: HttpRequest, name: str) -> list[Unit]:
+    ids = [int(i) for i in request.POST.getlist(name) if i.isdigit()]
+    return list(Unit.objects.filter(pk__in=ids))
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise DomainError(_("Dates are written YYYY-MM-DD."), code="invalid", fields={"date": "invalid"}) from None
+
+
+@login_required
+@require_POST
+def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    if not request.user.has_perm("proposals.view_proposal", proposal):
+        raise PermissionDenied
+    p, u = request.POST, request.user
+    actions = {
+        "confirm": lambda: services.proposer_confirm(actor=u, proposal=proposal),
+        "seal": lambda: services.proposal_confirm_seal(actor=u, proposal=proposal),
+        "submit": lambda: services.proposal_submit(actor=u, proposal=proposal),
+        "first-review": lambda: services.proposal_review(actor=u, proposal=proposal, step="first", note=p.get("note", "")),
+        "second-review": lambda: services.proposal_review(actor=u, proposal=proposal, step="second", note=p.get("note", "")),
+        "decide": lambda: services.proposal_decide(
+            actor=u, proposal=proposal, outcome=p.get("outcome", ""), note=p.get("note", ""),
+            merge_into=Proposal.objects.filter(pk=_int(p.get("merge_into"))).first(),
+            reason=NotFiledReason.objects.filter(pk=_int(p.get("reason"))).first(),
+            refer_to=Unit.objects.filter(pk=_int(p.get("refer_to"))).first(), version=_int(p.get("version"))),
+        "withdraw": lambda: services.proposal_withdraw(actor=u, proposal=proposal, note=p.get("note", "")),
+        "assign": lambda: services.proposal_assign(actor=u, proposal=proposal, mode=p.get("mode", ""),
+                                                   units=_units(request, "units"), co_units=_units(request, "co_units"),
+                                                   version=_int(p.get("version"))),
+        "close": lambda: services.proposal_close(actor=u, proposal=proposal, note=p.get("note", "")),
+        "key": lambda: services.proposal_mark_key(actor=u, proposal=proposal,
+                                                  leader=User.objects.filter(pk=_int(p.get("leader"))).first(),
+                                                  is_key=p.get("is_key", "1") == "1"),
+        "instruction": lambda: services.instruction_add(actor=u, proposal=proposal, leader_name=p.get("leader_name", ""),
+                                                        level=p.get("level", ""), text=p.get("text", ""),
+                                                        given_on=_date(p.get("given_on")) or dt.date.today()),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action]()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("proposals:proposal_detail", proposal.pk)
+
+
+@login_required
+@require_POST
+def handling_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
+    if not request.user.has_perm("proposals.view_proposal", handling.proposal):
+        raise PermissionDenied
+    p, u = request.POST, request.user
+    category = ResultCategory.objects.filter(code=p.get("category", "")).first()
+    actions = {
+        "sign": lambda: services.handling_sign(actor=u, handling=handling),
+        "reassign": lambda: services.handling_request_reassign(actor=u, handling=handling, reason=p.get("reason", ""),
+                                                               suggested_unit=Unit.objects.filter(pk=_int(p.get("unit"))).first()),
+        "extension": lambda: services.handling_request_extension(actor=u, handling=handling, reason=p.get("reason", ""),
+                                                                 requested_due=_date(p.get("requested_due")) or handling.due_date),
+        "contact": lambda: services.handling_contact(actor=u, handling=handling, method=p.get("method", "phone"),
+                                                     contacted_on=_date(p.get("contacted_on")) or dt.date.today(),
+                                                     note=p.get("note", "")),
+        "opinion": lambda: services.handling_send_opinion(actor=u, handling=handling, text=p.get("text", "")),
+        "reply": lambda: services.handling_draft_reply(actor=u, handling=handling, category=category or _missing_category(),
+                                                       text=p.get("text", ""), signer=p.get("signer", ""),
+                                                       contact_person=p.get("contact_person", ""),
+                                                       contact_phone=p.get("contact_phone", "")),
+        "countersign": lambda: services.handling_countersign(actor=u, handling=handling),
+        "approve": lambda: services.reply_review(actor=u, handling=handling, approve=True, category=category, note=p.get("note", "")),
+        "send-back": lambda: services.reply_review(actor=u, handling=handling, approve=False, note=p.get("note", "")),
+        "evaluate": lambda: services.evaluation_submit(
+            actor=u, handling=handling, satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""),
+            **{k: p[k] for k in ("visited", "contact_way", "attitude", "pertinence", "result_view") if p.get(k)}),
+        "rehandle": lambda: services.handling_rehandle(actor=u, handling=handling, note=p.get("note", "")),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action]()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(request.POST.get("next") or reverse("proposals:proposal_detail", args=[handling.proposal_id]))
+
+
+def _missing_category():
+    raise DomainError(_("Choose the result category."), code="invalid", fields={"category": "required"})
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(HandlingRequest.objects.select_related("handling"), pk=pk)
+    try:
+        services.handling_decide_request(actor=request.user, request=req, approve=request.POST.get("approve") == "1",
+                                         note=request.POST.get("note", ""),
+                                         new_unit=Unit.objects.filter(pk=_int(request.POST.get("unit"))).first())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("proposals:proposal_detail", req.handling.proposal_id)
+
+
+@login_required
+def reply_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
+    if not request.user.has_perm("proposals.view_proposal", handling.proposal):
+        raise PermissionDenied
+    reply = handling.replies.select_related("category").order_by("-id").first()
+    if reply is None:
+        raise Http404
+    return _file(exports.reply_letter(reply), f"reply-{handling.proposal_id}-{handling.pk}.docx", exports.DOCX)
+
+
+@login_required
+def unit_desk(request: HttpRequest) -> HttpResponse:
+    if request.user.role != "unit_handler" or not request.user.unit_id:
+        raise PermissionDenied
+    page = paginate(selectors.unit_handlings(request.user), page=_int(request.GET.get("page")) or 1, page_size=30)
+    return render(request, "proposals/unit_desk.html", {"page": page, "today": dt.date.today()})
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise PermissionDenied
+    return render(request, "proposals/overdue.html", {"board": selectors.overdue_board()})
+
+
+def _stats_scope(request: HttpRequest) -> dict:
+    return {"session": _int(request.GET.get("session")), "term": _int(request.GET.get("term"))}
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise PermissionDenied
+    scope = _stats_scope(request)
+    stats = selectors.proposal_statistics(**scope)
+    return render(request, "proposals/statistics.html", {
+        "stats": stats, "sessions": Session.objects.select_related("term"), "scope": scope,
+        "query": request.GET.urlencode(), "status_labels": dict(ProposalStatus.choices),
+        "kind_labels": dict(ProposerKind.choices), "satisfaction_labels": dict(Satisfaction.choices),
+    })
+
+
+@login_required
+def statistics_export(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise PermissionDenied
+    stats = selectors.proposal_statistics(**_stats_scope(request))
+    return _file(exports.statistics_workbook(stats), "proposal-statistics.xlsx", exports.XLSX)
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise PermissionDenied
+    scope = _stats_scope(request)
+    session = Session.objects.filter(pk=scope["session"]).first()
+    title = f"{session.name}提案工作情况报告" if session else "提案工作情况报告"
+    return _file(exports.annual_report(selectors.proposal_statistics(**scope), title=title), "proposal-report.docx", exports.DOCX)
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    qs = selectors.proposal_list(request.user, status=request.GET.get("status") or None, session=_int(request.GET.get("session")))
+    return _file(exports.proposals_workbook(qs), "proposals.xlsx", exports.XLSX)
+
+
+@login_required
+def similar(request: HttpRequest) -> HttpResponse:
+    """While drafting: existing proposals like the title typed so far (HTMX fragment)."""
+    q = request.GET.get("title", "").strip()
+    ids = [int(i) for i in search_ids(q, model=Proposal, limit=5)] if len(q) >= 2 else []
+    found = selectors.visible_proposals(request.user).filter(pk__in=ids) | Proposal.objects.filter(
+        pk__in=ids, consent_publish=True, status__in=PUBLIC_STATUSES)
+    return render(request, "proposals/_similar.html", {"similar": found.distinct().select_related("session", "term")[:5]})
+
+
+PUBLIC_STATUSES = (ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+
+
+def _public() -> QuerySet[Proposal]:
+    return Proposal.objects.filter(consent_publish=True, status__in=PUBLIC_STATUSES).select_related("session", "term", "subject_area")
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Published proposals and replies (with the proposers' consent), searchable in Chinese; no sign-in."""
+    q = request.GET.get("q", "").strip()
+    qs = _public()
+    if q:
+        qs = qs.filter(search_filter(q, Proposal) | Q(title__contains=q))
+    page = paginate(qs.order_by("-id"), page=_int(request.GET.get("page")) or 1, page_size=20)
+    return render(request, "proposals/public_list.html", {"page": page, "q": q, "query": f"q={q}" if q else ""})
+
+
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(_public(), pk=pk)
+    replies = Reply.objects.filter(handling__proposal=proposal, status="approved").select_related("handling__unit", "category")
+    return render(request, "proposals/public_detail.html", {"proposal": proposal, "replies": replies})
