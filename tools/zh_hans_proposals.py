@@ -141,3 +141,19 @@ ZH.update({
 ZH.update({"submitted at": "提交时间", "filed at": "立案时间", "assigned at": "交办时间", "closed at": "办结时间"})
 
 ZH.update({"Proposal list": "提案列表"})
+
+ZH.update({
+    "topic": "主题", "date": "日期", "channel": "播出渠道", "unit head": "一把手", "members": "委员", "summary": "摘要",
+    "face-to-face episode": "面对面节目", "face-to-face episodes": "面对面节目", "commitment": "承诺事项",
+    "owner unit": "责任单位", "done at": "完成时间", "evidence of completion": "完成情况", "commitments": "承诺事项",
+    "Write the commitment.": "请填写承诺事项。", "Commitment from the face-to-face session to track: %(text)s": "面对面节目承诺事项待落实：%(text)s",
+    "Only the owner unit or the office reports a commitment done.": "只有责任单位或机关可以报告承诺事项完成。",
+    "This commitment is already done.": "该承诺事项已完成。", "Describe what was done (evidence).": "请说明完成情况。",
+    "Face-to-face sessions": "市民对话一把手", "Record an episode": "记录一期节目", "Topic": "主题",
+    "Channel, e.g. 北京城市广播": "播出渠道，如北京城市广播", "Unit head": "一把手", "Proposal ids, comma-separated": "提案 ID，以逗号分隔",
+    "Summary": "摘要", "Save": "保存", "%(n)s commitments": "%(n)s 项承诺", "No episode recorded yet.": "尚未记录节目。",
+    "Proposals discussed": "涉及的提案", "Commitments": "承诺事项", "done": "已完成", "open": "未完成",
+    "What was done (evidence)": "完成情况（佐证）", "Mark done": "标记完成", "No commitment recorded.": "尚无承诺事项。",
+    "Commitment": "承诺事项", "Owner unit": "责任单位", "Add": "添加", "recorded the face-to-face session": "记录面对面节目",
+    "discussed face to face": "在面对面节目中讨论", "recorded a commitment": "记录承诺事项", "commitment done": "承诺事项完成",
+})

@@ -4,9 +4,11 @@ records; a transition not allowed from the current state answers 409 with a code
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from minsheng.core.errors import Forbidden, Invalid, NotFound
 from minsheng.core.models import Committee, LivelihoodTag, Member, Party, Sector, Term, Unit, User
@@ -358,3 +360,69 @@ def proposals_statistics(request, term: int | None = None, session: int | None =
     if not request.user.has_perm("proposals.view_statistics"):
         raise Forbidden("Only the office and leaders see the statistics.")
     return selectors.proposal_statistics(term=term, session=session).__dict__
+
+
+class EpisodeIn(Schema):
+    title: str = Field(..., max_length=120)
+    held_on: dt.date
+    channel: str = Field(..., max_length=120)
+    unit: int
+    unit_head: str = Field(..., max_length=40)
+    members: list[int] = Field(default_factory=list)
+    proposals: list[int] = Field(default_factory=list)
+    summary: str = Field("", max_length=8000)
+
+
+class CommitmentIn(Schema):
+    text: str = Field(..., max_length=2000)
+    unit: int
+    due_date: dt.date | None = None
+
+
+class EvidenceIn(Schema):
+    evidence: str = Field(..., max_length=4000)
+
+
+def _episode_out(episode) -> dict:
+    return {"id": episode.pk, "title": episode.title, "held_on": episode.held_on, "channel": episode.channel,
+            "unit": episode.unit.name, "unit_head": episode.unit_head,
+            "proposals": [p.pk for p in episode.proposals.all()],
+            "commitments": [{"id": c.pk, "text": c.text, "unit": c.unit_id, "due_date": c.due_date, "done": c.is_done,
+                             "evidence": c.evidence} for c in episode.commitments.all()]}
+
+
+@router.get("/face-to-face", summary="市民对话一把手 episodes with their commitments")
+def episode_list(request):
+    from .models import FaceToFaceEpisode
+
+    if not request.user.has_perm("proposals.view_statistics"):
+        raise Forbidden("Only the office and leaders see the episodes list.")
+    return [_episode_out(e) for e in FaceToFaceEpisode.objects.select_related("unit").prefetch_related("proposals", "commitments")]
+
+
+@router.post("/face-to-face", response={201: dict}, summary="Record an episode")
+def episode_create(request, payload: EpisodeIn):
+    episode = services.episode_create(
+        actor=request.user, title=payload.title, held_on=payload.held_on, channel=payload.channel,
+        unit=_one(Unit, payload.unit, "unit"), unit_head=payload.unit_head, members=_objects(Member, payload.members, "members"),
+        proposals=_objects(Proposal, payload.proposals, "proposals"), summary=payload.summary)
+    return 201, _episode_out(episode)
+
+
+@router.post("/face-to-face/{pk}/commitments", response={201: dict}, summary="Add a commitment")
+def commitment_create(request, pk: int, payload: CommitmentIn):
+    from .models import FaceToFaceEpisode
+
+    episode = get_object_or_404(FaceToFaceEpisode, pk=pk)
+    commitment = services.commitment_add(actor=request.user, episode=episode, text=payload.text,
+                                         unit=_one(Unit, payload.unit, "unit"), due_date=payload.due_date)
+    return 201, {"id": commitment.pk, "done": False}
+
+
+@router.post("/commitments/{pk}/done", summary="Report a commitment done, with evidence")
+def commitment_done(request, pk: int, payload: EvidenceIn):
+    from .models import Commitment
+
+    commitment = services.commitment_complete(actor=request.user, commitment=get_object_or_404(Commitment, pk=pk),
+                                              evidence=payload.evidence)
+    return {"id": commitment.pk, "done": True, "done_at": commitment.done_at}

@@ -133,5 +133,7 @@ EVENT_VERBS = {
     "all_replied": _("every unit has replied"), "evaluated": _("evaluated the reply"),
     "rehandling": _("asked for handling again"), "closed": _("closed"), "key_selected": _("selected as key proposal"),
     "key_removed": _("no longer a key proposal"), "instruction_recorded": _("recorded a leader's instruction"),
+    "episode_recorded": _("recorded the face-to-face session"), "face_to_face": _("discussed face to face"),
+    "commitment_added": _("recorded a commitment"), "commitment_done": _("commitment done"),
     "reminder_sent": _("reminder sent"), "overdue": _("overdue"), "escalated": _("escalated (督办)"),
 }

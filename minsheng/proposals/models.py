@@ -117,7 +117,11 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["session", "serial"], name="proposal_session_serial")]
-        indexes = [models.Index(fields=["term", "status"]), models.Index(fields=["session", "timing"])]
+        # The list filters' combinations (bench/proposals_scale.py): each count and page is served by an index.
+        indexes = [models.Index(fields=["term", "status"]), models.Index(fields=["session", "timing"]),
+                   models.Index(fields=["session", "status"], name="proposal_session_status"),
+                   models.Index(fields=["is_key", "session"], name="proposal_key_session"),
+                   models.Index(fields=["kind", "timing"], name="proposal_kind_timing")]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
 
@@ -189,7 +193,9 @@ class Handling(models.Model):
 
     class Meta:
         ordering = ["proposal_id", "id"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        # Covering indexes for the list's semi-joins (a unit's records; open overdue records).
+        indexes = [models.Index(fields=["unit", "status", "proposal"], name="handling_unit_status_proposal"),
+                   models.Index(fields=["status", "overdue_since", "proposal"], name="handling_status_overdue")]
         verbose_name = _("handling")
         verbose_name_plural = _("handlings")
 
@@ -317,3 +323,49 @@ class Instruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leader_name} {self.given_on}"
+
+
+class FaceToFaceEpisode(models.Model):
+    """An episode of 市民对话一把手·提案办理面对面: a unit head and members discuss the handling of
+    proposals live on radio, television or online; what the head commits to is tracked to done."""
+
+    title = models.CharField(_("topic"), max_length=120)
+    held_on = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=120)  # 北京城市广播、BTV新闻频道、新华网…
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="face_to_face", verbose_name=_("unit"))
+    unit_head = models.CharField(_("unit head"), max_length=40)
+    members = models.ManyToManyField("core.Member", blank=True, related_name="face_to_face", verbose_name=_("members"))
+    proposals = models.ManyToManyField(Proposal, blank=True, related_name="face_to_face", verbose_name=_("proposals"))
+    summary = models.TextField(_("summary"), max_length=8000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("face-to-face episode")
+        verbose_name_plural = _("face-to-face episodes")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class Commitment(models.Model):
+    """A commitment made in a face-to-face episode, owned by a unit, tracked until done with evidence."""
+
+    episode = models.ForeignKey(FaceToFaceEpisode, on_delete=models.CASCADE, related_name="commitments")
+    text = models.TextField(_("commitment"), max_length=2000)
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("owner unit"))
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    evidence = models.TextField(_("evidence of completion"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["episode_id", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -805,3 +805,58 @@ def handlings_check_deadlines(*, today: dt.date | None = None) -> dict[str, int]
         counts["overdue"] += 1
         counts["escalated"] += 1
     return counts
+
+
+# --- face-to-face sessions (市民对话一把手·提案办理面对面) ---------------------------------------------------------
+
+
+@transaction.atomic
+def episode_create(*, actor: User, title: str, held_on: dt.date, channel: str, unit: Unit, unit_head: str,
+                   members: Sequence[Member] = (), proposals: Sequence[Proposal] = (), summary: str = ""):
+    """Record an episode with its unit head, members and the proposals discussed."""
+    from .models import FaceToFaceEpisode
+
+    _require(actor, "proposals.manage_proposals")
+    missing = {k: "required" for k, v in {"title": title, "channel": channel, "unit_head": unit_head}.items() if not v.strip()}
+    if missing:
+        raise Invalid(_("These fields are required: %(f)s.") % {"f": ", ".join(missing)}, fields=missing)
+    episode = FaceToFaceEpisode.objects.create(title=title, held_on=held_on, channel=channel, unit=unit, unit_head=unit_head,
+                                               summary=summary, created_by=actor)
+    episode.members.set(members)
+    episode.proposals.set(proposals)
+    event_record(actor=actor, verb="episode_recorded", target=episode, note=f"{unit.name} {unit_head}")
+    for proposal in proposals:
+        event_record(actor=actor, verb="face_to_face", target=proposal, note=f"{held_on} {title}", data={"episode": episode.pk})
+    return episode
+
+
+@transaction.atomic
+def commitment_add(*, actor: User, episode, text: str, unit: Unit, due_date: dt.date | None = None):
+    """Add a commitment the unit head made; the owner unit is told."""
+    from .models import Commitment
+
+    _require(actor, "proposals.manage_proposals")
+    if not text.strip():
+        raise Invalid(_("Write the commitment."), fields={"text": "required"})
+    commitment = Commitment.objects.create(episode=episode, text=text, unit=unit, due_date=due_date)
+    event_record(actor=actor, verb="commitment_added", target=episode, note=text[:80])
+    notify(recipients=_unit_users(unit), title=_("Commitment from the face-to-face session to track: %(text)s") % {"text": text[:60]})
+    return commitment
+
+
+@transaction.atomic
+def commitment_complete(*, actor: User, commitment, evidence: str):
+    """The owner unit (or the office) reports a commitment done, with evidence."""
+    from .models import Commitment
+
+    commitment = Commitment.objects.select_for_update().select_related("episode").get(pk=commitment.pk)
+    if not (actor.has_perm("proposals.manage_proposals") or (actor.role == "unit_handler" and actor.unit_id == commitment.unit_id)):
+        raise Forbidden(_("Only the owner unit or the office reports a commitment done."))
+    if commitment.done_at:
+        raise InvalidTransition(_("This commitment is already done."))
+    if not evidence.strip():
+        raise Invalid(_("Describe what was done (evidence)."), fields={"evidence": "required"})
+    commitment.done_at, commitment.evidence = timezone.now(), evidence
+    commitment.save(update_fields=["done_at", "evidence"])
+    event_record(actor=actor, verb="commitment_done", target=commitment.episode, note=f"{commitment.text[:40]}: {evidence[:80]}")
+    return commitment

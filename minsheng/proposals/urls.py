@@ -20,6 +20,10 @@ urlpatterns = [
     path("report.docx", views.annual_report, name="annual_report"),
     path("export.xlsx", views.export, name="export"),
     path("similar/", views.similar, name="similar"),
+    path("face-to-face/", views.episode_list, name="episode_list"),
+    path("face-to-face/new/", views.episode_new, name="episode_new"),
+    path("face-to-face/<int:pk>/", views.episode_detail, name="episode_detail"),
+    path("face-to-face/<int:pk>/<slug:action>/", views.episode_action, name="episode_action"),
     path("public/", views.public_list, name="public_list"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
 ]

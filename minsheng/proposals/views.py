@@ -352,3 +352,78 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(_public(), pk=pk)
     replies = Reply.objects.filter(handling__proposal=proposal, status="approved").select_related("handling__unit", "category")
     return render(request, "proposals/public_detail.html", {"proposal": proposal, "replies": replies})
+
+
+# --- face-to-face sessions ------------------------------------------------------------------------------
+
+
+@login_required
+def episode_list(request: HttpRequest) -> HttpResponse:
+    from .models import FaceToFaceEpisode
+
+    qs = FaceToFaceEpisode.objects.select_related("unit").prefetch_related("commitments", "proposals")
+    if not request.user.has_perm("proposals.view_statistics"):
+        if request.user.role != "unit_handler":
+            raise PermissionDenied
+        qs = qs.filter(Q(unit_id=request.user.unit_id) | Q(commitments__unit_id=request.user.unit_id)).distinct()
+    page = paginate(qs, page=_int(request.GET.get("page")) or 1, page_size=20)
+    return render(request, "proposals/episode_list.html", {
+        "page": page, "can_manage": request.user.has_perm("proposals.manage_proposals"),
+        "units": Unit.objects.filter(active=True), "today": dt.date.today(),
+    })
+
+
+@login_required
+@require_POST
+def episode_new(request: HttpRequest) -> HttpResponse:
+    p = request.POST
+    ids = [int(i) for i in p.get("proposals", "").replace("，", ",").split(",") if i.strip().isdigit()]
+    try:
+        episode = services.episode_create(
+            actor=request.user, title=p.get("title", ""), held_on=_date(p.get("held_on")) or dt.date.today(),
+            channel=p.get("channel", ""), unit=get_object_or_404(Unit, pk=_int(p.get("unit"))), unit_head=p.get("unit_head", ""),
+            proposals=list(Proposal.objects.filter(pk__in=ids)), summary=p.get("summary", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("proposals:episode_list")
+    return redirect("proposals:episode_detail", episode.pk)
+
+
+@login_required
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import FaceToFaceEpisode
+
+    episode = get_object_or_404(FaceToFaceEpisode.objects.select_related("unit").prefetch_related(
+        "commitments__unit", "proposals__session", "proposals__term", "members"), pk=pk)
+    mine = request.user.role == "unit_handler" and (episode.unit_id == request.user.unit_id or any(
+        c.unit_id == request.user.unit_id for c in episode.commitments.all()))
+    if not (request.user.has_perm("proposals.view_statistics") or mine):
+        raise PermissionDenied
+    return render(request, "proposals/episode_detail.html", {
+        "episode": episode, "events": timeline(episode), "can_manage": request.user.has_perm("proposals.manage_proposals"),
+        "units": Unit.objects.filter(active=True),
+    })
+
+
+@login_required
+@require_POST
+def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from .models import Commitment, FaceToFaceEpisode
+
+    episode = get_object_or_404(FaceToFaceEpisode, pk=pk)
+    p = request.POST
+    try:
+        if action == "commitment":
+            services.commitment_add(actor=request.user, episode=episode, text=p.get("text", ""),
+                                    unit=get_object_or_404(Unit, pk=_int(p.get("unit"))), due_date=_date(p.get("due_date")))
+        elif action == "done":
+            services.commitment_complete(actor=request.user, commitment=get_object_or_404(Commitment, pk=_int(p.get("commitment")),
+                                                                                         episode=episode),
+                                         evidence=p.get("evidence", ""))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("proposals:episode_detail", episode.pk)

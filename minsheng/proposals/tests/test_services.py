@@ -231,3 +231,37 @@ def test_demo_spreads_proposals_over_every_state():
     assert Handling.objects.exclude(replies=None).exists()
     assert Proposal.objects.filter(handlings__evaluations__isnull=False).exists()
     assert Event.objects.filter(verb="submitted").count() == Proposal.objects.exclude(status="draft").count()
+
+
+def test_face_to_face_commitments_tracked_to_done(client, world):
+    import json
+
+    from conftest import login
+
+    proposal = filed_proposal(world)
+    login(client, world.staff)
+    r = client.post("/api/face-to-face", data=json.dumps({
+        "title": "老旧小区加装电梯怎么更快", "held_on": "2026-08-18", "channel": "北京城市广播、BTV新闻频道",
+        "unit": world.lead_unit.pk, "unit_head": "李局长", "proposals": [proposal.pk]}), content_type="application/json")
+    assert r.status_code == 201, r.content
+    episode_id = r.json()["id"]
+    r = client.post(f"/api/face-to-face/{episode_id}/commitments", data=json.dumps(
+        {"text": "年底前出台加梯审批简化办法", "unit": world.lead_unit.pk, "due_date": "2026-12-31"}), content_type="application/json")
+    commitment_id = r.json()["id"]
+    assert Event.objects.filter(verb="face_to_face", target_id=str(proposal.pk)).count() == 1
+    # Another unit may not report it done; the owner unit may.
+    login(client, world.other_handler)
+    r = client.post(f"/api/commitments/{commitment_id}/done", data=json.dumps({"evidence": "x"}), content_type="application/json")
+    assert r.status_code == 403
+    login(client, world.lead_handler)
+    r = client.post(f"/api/commitments/{commitment_id}/done", data=json.dumps({"evidence": "已印发《加装电梯审批简化办法》"}),
+                    content_type="application/json")
+    assert r.json()["done"] is True
+    r = client.post(f"/api/commitments/{commitment_id}/done", data=json.dumps({"evidence": "again"}), content_type="application/json")
+    assert r.status_code == 409
+    assert client.get(f"/proposals/face-to-face/{episode_id}/").status_code == 200
+    login(client, world.first.user)
+    assert client.get(f"/proposals/face-to-face/{episode_id}/").status_code == 403
+    login(client, world.staff)
+    html = client.get(f"/proposals/face-to-face/{episode_id}/").content.decode()
+    assert "已印发《加装电梯审批简化办法》" in html
