@@ -4,6 +4,7 @@ overdue board, statistics, exports and the public pages. Every action calls a se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,16 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _perform(request: HttpRequest, action: Callable[[], object]) -> None:
+    """Run one service call for a page, turning its refusal into the message the user sees."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
 
 
 @login_required
@@ -185,12 +196,7 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404
-    try:
-        actions[action]()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    _perform(request, actions[action])
     return redirect("proposals:proposal_detail", proposal.pk)
 
 
@@ -226,12 +232,7 @@ def handling_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404
-    try:
-        actions[action]()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    _perform(request, actions[action])
     return redirect(request.POST.get("next") or reverse("proposals:proposal_detail", args=[handling.proposal_id]))
 
 
@@ -243,14 +244,9 @@ def _missing_category():
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(HandlingRequest.objects.select_related("handling"), pk=pk)
-    try:
-        services.handling_decide_request(actor=request.user, request=req, approve=request.POST.get("approve") == "1",
-                                         note=request.POST.get("note", ""),
-                                         new_unit=Unit.objects.filter(pk=_int(request.POST.get("unit"))).first())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    _perform(request, lambda: services.handling_decide_request(
+        actor=request.user, request=req, approve=request.POST.get("approve") == "1", note=request.POST.get("note", ""),
+        new_unit=Unit.objects.filter(pk=_int(request.POST.get("unit"))).first()))
     return redirect("proposals:proposal_detail", req.handling.proposal_id)
 
 
@@ -412,18 +408,15 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     episode = get_object_or_404(FaceToFaceEpisode, pk=pk)
     p = request.POST
-    try:
-        if action == "commitment":
-            services.commitment_add(actor=request.user, episode=episode, text=p.get("text", ""),
-                                    unit=get_object_or_404(Unit, pk=_int(p.get("unit"))), due_date=_date(p.get("due_date")))
-        elif action == "done":
-            services.commitment_complete(actor=request.user, commitment=get_object_or_404(Commitment, pk=_int(p.get("commitment")),
-                                                                                         episode=episode),
-                                         evidence=p.get("evidence", ""))
-        else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    actions = {
+        "commitment": lambda: services.commitment_add(
+            actor=request.user, episode=episode, text=p.get("text", ""), unit=get_object_or_404(Unit, pk=_int(p.get("unit"))),
+            due_date=_date(p.get("due_date"))),
+        "done": lambda: services.commitment_complete(
+            actor=request.user, commitment=get_object_or_404(Commitment, pk=_int(p.get("commitment")), episode=episode),
+            evidence=p.get("evidence", "")),
+    }
+    if action not in actions:
+        raise Http404
+    _perform(request, actions[action])
     return redirect("proposals:episode_detail", episode.pk)
