@@ -466,7 +466,8 @@ class SearchEntry(models.Model):
     """The stored, segmented search text of one object (the search column).
 
     `terms` holds space-separated tokens (normalised, traditional → simplified). On SQLite an FTS5 table
-    mirrors it; on PostgreSQL a GIN index over `to_tsvector('simple', terms)` serves it. Rebuilt by
+    mirrors it (triggers, migration 0002); on PostgreSQL a stored generated column `terms_vector`
+    (`to_tsvector('simple', terms)`) carries the GIN index (migration 0005). Rebuilt by
     `core.search.search_rebuild`, written by services through `core.search.search_index`.
     """
 
