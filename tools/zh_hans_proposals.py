@@ -157,3 +157,5 @@ ZH.update({
     "Commitment": "承诺事项", "Owner unit": "责任单位", "Add": "添加", "recorded the face-to-face session": "记录面对面节目",
     "discussed face to face": "在面对面节目中讨论", "recorded a commitment": "记录承诺事项", "commitment done": "承诺事项完成",
 })
+
+ZH.update({"Attachments": "附件", "Attach": "上传", "File": "文件", "Choose a file to upload.": "请选择要上传的文件。"})

@@ -63,6 +63,12 @@ def timeline(obj: models.Model) -> QuerySet[Event]:
     ).select_related("actor").order_by("created_at", "id")
 
 
+def attachments_of(obj: models.Model) -> QuerySet:
+    from .models import Attachment
+
+    return Attachment.objects.filter(target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)).select_related("uploaded_by")
+
+
 def unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0

@@ -16,4 +16,5 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("search/", views.search_page, name="search"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

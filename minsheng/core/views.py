@@ -154,3 +154,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/search.html", {"q": q, "hits": hits})
 
 
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve an attachment to whoever may see the object it is attached to (`<app>.view_<model>`)."""
+    from django.http import FileResponse
+
+    from .models import Attachment
+
+    attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
+    target = attachment.target
+    perm = f"{attachment.target_type.app_label}.view_{attachment.target_type.model}"
+    if target is None or not (request.user.has_perm(perm, target) or request.user.has_perm("core.manage_reference")):
+        raise PermissionDenied
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)

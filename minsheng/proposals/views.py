@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, Invalid
 from minsheng.core.models import Member, Session, Unit, User
 from minsheng.core.pagination import paginate
 from minsheng.core.search import search_filter, search_ids
 from minsheng.core.selectors import timeline
+from minsheng.core.services import attachment_add
 
 from . import exports, selectors, services
 from .choices import HandlingMode, ProposalStatus, ProposerKind, ReviewOutcome, Satisfaction
@@ -138,8 +139,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal.status == ProposalStatus.DRAFT or user.has_perm("proposals.manage_proposals"):
         ids = [int(i) for i in search_ids(proposal.title, model=Proposal, limit=6) if int(i) != proposal.pk]
         similar = list(Proposal.objects.filter(pk__in=ids[:5]).select_related("session", "term"))
+    from minsheng.core.selectors import attachments_of
+
     return render(request, "proposals/detail.html", {
         "proposal": proposal, "handlings": handlings, "events": timeline(proposal), "member": member,
+        "attachments": attachments_of(proposal),
+        "can_attach": user.has_perm("proposals.attach_proposal", proposal),
         "is_proposer": bool(member and any(p.member_id == member.pk for p in proposal.proposers.all())),
         "can_manage": user.has_perm("proposals.manage_proposals"),
         "can_edit": user.has_perm("proposals.edit_proposal", proposal) and proposal.status in ("draft", "returned"),
@@ -155,6 +160,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _units(request: HttpRequest, name: str) -> list[Unit]:
     ids = [int(i) for i in request.POST.getlist(name) if i.isdigit()]
     return list(Unit.objects.filter(pk__in=ids))
+
+
+def _upload(request: HttpRequest):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise Invalid(_("Choose a file to upload."), fields={"file": "required"})
+    return upload
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -190,6 +202,7 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "key": lambda: services.proposal_mark_key(actor=u, proposal=proposal,
                                                   leader=User.objects.filter(pk=_int(p.get("leader"))).first(),
                                                   is_key=p.get("is_key", "1") == "1"),
+        "attach": lambda: attachment_add(actor=u, target=proposal, upload=_upload(request)),
         "instruction": lambda: services.instruction_add(actor=u, proposal=proposal, leader_name=p.get("leader_name", ""),
                                                         level=p.get("level", ""), text=p.get("text", ""),
                                                         given_on=_date(p.get("given_on")) or dt.date.today()),

@@ -187,3 +187,23 @@ def test_api_assign_conflict_with_stale_version(client, world):
         {"mode": "single", "units": [world.lead_unit.pk], "version": stale}), content_type="application/json")
     assert r.status_code == 409
     assert r.json()["code"] == "stale_version"
+
+
+def test_attachments_on_the_proposal_page(client, world, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    proposal = services.proposal_create(actor=world.first.user, term=world.session.term, **TEXT)
+    login(client, world.first.user)
+    r = client.post(f"/proposals/{proposal.pk}/action/attach/",
+                    {"file": SimpleUploadedFile("调研数据.pdf", b"%PDF-1.7 data", content_type="application/pdf")}, follow=True)
+    assert "调研数据.pdf" in r.content.decode()
+    from minsheng.core.models import Attachment
+
+    attachment = Attachment.objects.get()
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    r = client.post(f"/proposals/{proposal.pk}/action/attach/", {"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")}, follow=True)
+    assert Attachment.objects.count() == 1
+    assert "alert-danger" in r.content.decode()
+    login(client, world.outsider.user)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 403
