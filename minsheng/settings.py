@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "minsheng.core",
     "minsheng.proposals",
+    "minsheng.hotline",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("hotline/", include("minsheng.hotline.urls")),
     path("proposals/", include("minsheng.proposals.urls")),
     path("", include("minsheng.core.urls")),
 ]

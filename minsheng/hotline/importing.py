@@ -1,0 +1,916 @@
+"""Streaming import of 12345 tickets from CSV (UTF-8 or GBK, detected) and Excel (.xlsx, read-only).
+
+The file is never held in memory: rows are read one at a time, validated, and written in batches. Each
+batch commits together with the job's checkpoint (byte offset for CSV, row number for Excel, the counts and
+the size of the error report), so a run that dies half-way and is run again resumes exactly after the last
+committed batch: no duplicates, no gaps. The ticket number is the key: a number already present is
+skipped (`INSERT … ON CONFLICT (number) DO NOTHING` as the last guard). On PostgreSQL each batch goes
+through `COPY` into a temporary staging table and one `INSERT … SELECT … ON CONFLICT DO NOTHING`.
+
+Bad rows go to a CSV error report (row, column, reason); the rest imports. An unreadable file or a missing
+required column is refused by `inspect()` before anything is written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import os
+import queue
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core.choices import AreaLevel, UnitKind
+from minsheng.core.errors import Invalid, NotFound
+from minsheng.core.models import Area, Job, LivelihoodTag, Unit
+
+from . import errors
+from .choices import Channel, DeadlineClass, Kind, Satisfaction, Status
+from .models import Category, ImportSource, Ticket
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))  # no daylight saving since 1991: a fixed offset is exact
+BATCH_SIZE = 5000
+OWNER = f"{socket.gethostname()}:{os.getpid()}"  # who holds a running import (see services)
+PG_BATCH_SIZE = 20000  # fewer, larger COPY batches: each commit costs a WAL flush
+SNIFF_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class ImportField:
+    name: str
+    headers: tuple[str, ...]
+    required: bool = False
+
+
+# The importable fields and the headers recognised without a saved mapping (the generator writes the first).
+IMPORT_FIELDS: tuple[ImportField, ...] = (
+    ImportField("number", ("工单编号", "工单号", "number"), required=True),
+    ImportField("channel", ("渠道", "来电渠道", "channel")),
+    ImportField("kind", ("诉求类型", "kind"), required=True),
+    ImportField("category1", ("一级分类", "category_1")),
+    ImportField("category2", ("二级分类", "category_2")),
+    ImportField("category3", ("三级分类", "category_3")),
+    ImportField("district", ("区", "所属区", "district")),
+    ImportField("street", ("街乡镇", "街道乡镇", "street")),
+    ImportField("community", ("社区", "社区村", "community")),
+    ImportField("address", ("地址", "详细地址", "address")),
+    ImportField("received_at", ("受理时间", "来电时间", "received_at"), required=True),
+    ImportField("unit", ("承办单位", "unit")),
+    ImportField("deadline_class", ("办理时限", "deadline_class")),
+    ImportField("responded_in_time", ("按时响应", "是否按时响应", "responded_in_time")),
+    ImportField("resolved", ("是否解决", "resolved")),
+    ImportField("satisfaction", ("满意度", "satisfaction")),
+    ImportField("excluded", ("不纳入考评", "excluded")),
+    ImportField("exclusion_reason", ("不纳入考评原因", "exclusion_reason")),
+    ImportField("duplicate_group", ("重复工单组", "duplicate_group")),
+    ImportField("tags", ("七有五性", "tags")),
+    ImportField("status", ("状态", "status")),
+    ImportField("summary", ("摘要", "summary")),
+    ImportField("text", ("诉求内容", "text")),
+)
+FIELD_NAMES = tuple(f.name for f in IMPORT_FIELDS)
+GENERATED_HEADER = [f.headers[0] for f in IMPORT_FIELDS]
+
+# Database columns written by the importer, in this order.
+COLUMNS = (
+    "number", "channel", "kind", "status", "category_id", "district_id", "street_id", "community_id", "address",
+    "received_at", "month", "unit_id", "deadline_class", "responded_in_time", "resolved", "satisfaction",
+    "excluded", "exclusion_reason", "duplicate_group", "summary", "text", "import_job", "created_at",
+)
+
+_YES = {"是", "1", "y", "yes", "true", "t", "已解决", "解决", "按时", "已响应", "√"}
+_NO = {"否", "0", "n", "no", "false", "f", "未解决", "超时", "未响应", "×"}
+_KINDS = {"咨询": Kind.CONSULT, "求助": Kind.HELP, "投诉": Kind.COMPLAINT,
+          "举报": Kind.REPORT, "建议": Kind.SUGGESTION, **{v: v for v in Kind.values}}
+_CHANNELS = {"电话": Channel.PHONE, "12345电话": Channel.PHONE, "热线": Channel.PHONE, "网站": Channel.WEB,
+             "网络": Channel.WEB, "微信": Channel.WECHAT, "app": Channel.APP, "北京通": Channel.APP,
+             "领导留言板": Channel.LEADER_BOARD, "其他": Channel.OTHER, **{v: v for v in Channel.values}}
+_SATISFACTION = {"满意": Satisfaction.SATISFIED, "基本满意": Satisfaction.BASIC, "不满意": Satisfaction.UNSATISFIED,
+                 "未评价": Satisfaction.NOT_RATED, "": Satisfaction.NOT_RATED, **{v: v for v in Satisfaction.values}}
+_DEADLINES = {"2小时": DeadlineClass.H2, "24小时": DeadlineClass.H24, "7天": DeadlineClass.D7, "7日": DeadlineClass.D7,
+              "15天": DeadlineClass.D15, "15日": DeadlineClass.D15, "": DeadlineClass.D7,
+              **{v: v for v in DeadlineClass.values}}
+_STATUSES = {"受理": Status.RECEIVED, "直接答复": Status.CLOSED_DIRECT, "已派单": Status.DISPATCHED,
+             "已签收": Status.ACCEPTED, "办理中": Status.HANDLING, "已反馈": Status.REPLIED, "已回访": Status.REVISITED,
+             "结案": Status.CLOSED, "已结案": Status.CLOSED, "办结": Status.CLOSED, **{v: v for v in Status.values}}
+_TAG_SPLIT = re.compile(r"[;；,，、|/\s]+")
+
+
+# --- Reading: encoding, format, header ----------------------------------------------------------------
+
+
+def detect_encoding(head: bytes) -> str:
+    """`utf-8-sig`, `utf-8` or `gb18030` (a superset of GBK) for the first bytes of a CSV file.
+
+    UTF-8 wins when the sample decodes with (almost) no errors: a few broken bytes in one row of a UTF-8
+    file must not turn the whole file into GBK. Raises Invalid for binary or undecodable input.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise Invalid(_("The file is not text in UTF-8 or GBK (it looks binary or UTF-16)."),
+                      code=errors.IMPORT_UNREADABLE, fields={"file": "binary"})
+    as_utf8 = head.decode("utf-8", errors="replace")
+    bad_utf8 = as_utf8.count("\ufffd")
+    # A multi-byte character cut at the end of the sample is not an error.
+    if bad_utf8 and head[-4:].decode("utf-8", errors="replace").endswith("\ufffd"):
+        bad_utf8 -= 1
+    non_ascii = sum(1 for ch in as_utf8 if ord(ch) > 127)
+    # A few broken bytes in one row must not turn a whole file into the other encoding.
+    if bad_utf8 == 0 or (non_ascii > 20 * bad_utf8 and bad_utf8 <= max(8, non_ascii // 100)):
+        return "utf-8"
+    as_gb = head.decode("gb18030", errors="replace")
+    bad_gb = as_gb.count("\ufffd")
+    non_ascii_gb = sum(1 for ch in as_gb if ord(ch) > 127)
+    if bad_gb == 0 or (non_ascii_gb > 20 * bad_gb and bad_gb <= max(8, non_ascii_gb // 100)):
+        return "gb18030"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    if best is not None and best.encoding in {"gb18030", "gbk", "gb2312", "utf_8"}:
+        return "utf-8" if best.encoding == "utf_8" else "gb18030"
+    raise Invalid(_("The file's text encoding could not be recognised; save it as UTF-8 or GBK."),
+                  code=errors.IMPORT_UNREADABLE, fields={"file": "encoding"})
+
+
+def encoding_label(encoding: str) -> str:
+    return "GBK" if encoding == "gb18030" else "UTF-8"
+
+
+@dataclass
+class Plan:
+    """What `inspect()` found: format, encoding, header and which column holds which field."""
+
+    path: Path
+    format: str  # "csv" or "xlsx"
+    encoding: str
+    header: list[str]
+    columns: dict[str, int]  # field name → column index
+    size: int
+    data_offset: int = 0  # CSV: byte offset of the first data row
+    source: ImportSource | None = None
+
+    def column_label(self, field_name: str) -> str:
+        index = self.columns.get(field_name)
+        return self.header[index] if index is not None else field_name
+
+
+def _resolve_columns(header: list[str], source: ImportSource | None) -> dict[str, int]:
+    clean = [h.strip().lstrip("\ufeff") for h in header]
+    position = {h: i for i, h in reversed(list(enumerate(clean)))}
+    mapping = (source.mapping if source else {}) or {}
+    columns: dict[str, int] = {}
+    for f in IMPORT_FIELDS:
+        wanted = mapping.get(f.name)
+        names = (wanted,) if wanted else f.headers
+        for name in names:
+            if name in position:
+                columns[f.name] = position[name]
+                break
+    missing = [f for f in IMPORT_FIELDS if f.required and f.name not in columns]
+    if missing:
+        labels = [(mapping.get(f.name) or f.headers[0]) for f in missing]
+        raise Invalid(_("Required columns are missing: %(cols)s.") % {"cols": "、".join(labels)},
+                      code=errors.IMPORT_MISSING_COLUMNS, fields={f.name: "missing" for f in missing})
+    return columns
+
+
+def source_get(name: str | None) -> ImportSource | None:
+    if not name:
+        return None
+    source = ImportSource.objects.filter(name=name).first()
+    if source is None:
+        raise Invalid(_("There is no import source named %(name)s.") % {"name": name}, code=errors.UNKNOWN_SOURCE,
+                      fields={"mapping": "unknown"})
+    return source
+
+
+def inspect(path: str | Path, *, source: ImportSource | None = None) -> Plan:
+    """Open the file, detect format and encoding, read the header and map the columns — or refuse."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(_("No such file: %(path)s") % {"path": path.name}, code=errors.IMPORT_NOT_FOUND)
+    size = path.stat().st_size
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _inspect_xlsx(path, size, source)
+    if suffix not in {".csv", ".txt", ""}:
+        raise Invalid(_("Only CSV and Excel (.xlsx) files can be imported, not %(ext)s.") % {"ext": suffix},
+                      code=errors.IMPORT_FORMAT, fields={"file": "format"})
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+        if not head.strip():
+            raise Invalid(_("The file is empty."), code=errors.IMPORT_UNREADABLE, fields={"file": "empty"})
+        encoding = detect_encoding(head)
+        handle.seek(0)
+        lines = _LineReader(handle, encoding)
+        try:
+            header = next(csv.reader(lines))
+        except (StopIteration, csv.Error) as exc:
+            raise Invalid(_("The header row could not be read: %(err)s") % {"err": exc},
+                          code=errors.IMPORT_UNREADABLE, fields={"file": "header"}) from exc
+        if lines.decode_error:
+            raise Invalid(_("The header row is not valid %(enc)s text.") % {"enc": encoding_label(encoding)},
+                          code=errors.IMPORT_UNREADABLE, fields={"file": "encoding"})
+        offset = lines.pos
+    columns = _resolve_columns(header, source)
+    return Plan(path=path, format="csv", encoding=encoding, header=[h.strip().lstrip("\ufeff") for h in header],
+                columns=columns, size=size, data_offset=offset, source=source)
+
+
+def _inspect_xlsx(path: Path, size: int, source: ImportSource | None) -> Plan:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise Invalid(_("The Excel file could not be opened: %(err)s") % {"err": exc},
+                      code=errors.IMPORT_UNREADABLE, fields={"file": "xlsx"}) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if not first:
+            raise Invalid(_("The file is empty."), code=errors.IMPORT_UNREADABLE, fields={"file": "empty"})
+        header = ["" if v is None else str(v) for v in first]
+        total = (sheet.max_row or 0) - 1
+    finally:
+        workbook.close()
+    columns = _resolve_columns(header, source)
+    return Plan(path=path, format="xlsx", encoding="xlsx", header=[h.strip() for h in header], columns=columns,
+                size=max(total, 0), source=source)
+
+
+class _LineReader:
+    """Iterates decoded lines of a binary file, tracking the byte offset after each line.
+
+    `csv.reader` pulls lines only as it needs them, so after it yields a record, `pos` is the offset just
+    past that record — the resumable checkpoint. A line that does not decode is replaced (so the CSV
+    parser keeps its place) and flagged in `decode_error` for the record being read.
+    """
+
+    def __init__(self, handle, encoding: str) -> None:
+        self.handle = handle
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.pos = handle.tell()
+        self.decode_error = False
+        if encoding == "utf-8-sig" and self.pos == 0 and handle.read(3) != codecs.BOM_UTF8:
+            handle.seek(0)
+        self.pos = handle.tell()
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline()
+        if not raw:
+            raise StopIteration
+        self.pos += len(raw)
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            self.decode_error = True
+            return raw.decode(self.encoding, errors="replace")
+
+
+def iter_records(plan: Plan, *, offset: int | None, row: int) -> Iterator[tuple[int, list[Any], int, bool]]:
+    """Yield (row number, values, checkpoint position, decode error) from `offset` / after `row`.
+
+    Row numbers count the header as row 1, like a spreadsheet. For CSV the position is the byte offset
+    after the record; for Excel it is the row number.
+    """
+    if plan.format == "xlsx":
+        yield from _iter_xlsx(plan, row)
+        return
+    with plan.path.open("rb") as handle:
+        handle.seek(offset if offset is not None else plan.data_offset)
+        lines = _LineReader(handle, plan.encoding)
+        reader = csv.reader(lines)
+        number = row
+        while True:
+            lines.decode_error = False
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a NUL byte: report the record, keep going
+                number += 1
+                yield number, [f"\x00{exc}"], lines.pos, True
+                continue
+            number += 1
+            if not values or (len(values) == 1 and not values[0].strip()):
+                yield number, [], lines.pos, False
+                continue
+            yield number, values, lines.pos, lines.decode_error
+
+
+def _iter_xlsx(plan: Plan, row: int) -> Iterator[tuple[int, list[Any], int, bool]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(plan.path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        number = row
+        for values in sheet.iter_rows(min_row=row + 1, values_only=True):
+            number += 1
+            cells = ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else v)
+                     for v in values]
+            if all(c == "" for c in cells):
+                yield number, [], number, False
+                continue
+            yield number, cells, number, False
+    finally:
+        workbook.close()
+
+
+# --- Validation: one row → database values or reasons -------------------------------------------------
+
+
+class RowError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+_BOOLS: dict[str, bool | None] = {"": None, **{v: True for v in _YES}, **{v: False for v in _NO}}
+
+
+def _bool(value: str, label: Callable[[str], str], field_name: str) -> bool | None:
+    try:
+        return _BOOLS[value]
+    except KeyError:
+        pass
+    text = value.strip().lower()
+    if text in _BOOLS:
+        return _BOOLS[text]
+    raise RowError(label(field_name), _("“%(v)s” is not yes or no (是/否).") % {"v": value[:40]})
+
+
+def parse_received(value: Any, column: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip().replace("/", "-")
+        if not text:
+            raise RowError(column, _("The time received is empty."))
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise RowError(column, _("“%(v)s” is not a date and time (YYYY-MM-DD HH:MM:SS).")
+                           % {"v": text[:40]}) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    else:
+        moment = moment.astimezone(BEIJING)
+    if not 2000 <= moment.year <= 2100:
+        raise RowError(column, _("The year %(y)s is out of range.") % {"y": moment.year})
+    return moment
+
+
+def _unit_kind(name: str) -> str:
+    if name.endswith(("街道办事处", "地区办事处", "乡人民政府", "镇人民政府")):
+        return UnitKind.STREET
+    if name.endswith("区人民政府"):
+        return UnitKind.DISTRICT
+    if "公司" in name or "集团" in name:
+        return UnitKind.ENTERPRISE
+    return UnitKind.GOVERNMENT if name.startswith("北京市") else UnitKind.OTHER
+
+
+class RowValidator:
+    """Turns one row into the tuple of `COLUMNS` plus its tag ids, or raises RowError.
+
+    Reference data (areas, units, tags, categories) is read once into dictionaries; unknown categories
+    are added to the tree and, when the source allows it, unknown handling units are created (both are
+    reference data, written at once and kept even if a batch is later rolled back).
+    """
+
+    def __init__(self, plan: Plan, job_id: uuid.UUID) -> None:
+        self.plan = plan
+        self.width = len(plan.header)
+        self.idx = plan.columns
+        self.create_units = plan.source.create_units if plan.source else True
+        self.job_id = job_id
+        self.districts: dict[str, int] = {}
+        self.streets: dict[tuple[int, str], int] = {}
+        self.street_by_name: dict[str, list[tuple[int, int]]] = {}
+        self.communities: dict[tuple[int, str], int] = {}
+        for pk, name, code, level, parent in Area.objects.filter(
+            level__in=[AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY]
+        ).values_list("pk", "name", "code", "level", "parent_id"):
+            if level == AreaLevel.DISTRICT:
+                self.districts[name] = pk
+                self.districts[code] = pk
+            elif level == AreaLevel.STREET:
+                self.streets[(parent, name)] = pk
+                self.street_by_name.setdefault(name, []).append((pk, parent))
+            else:
+                self.communities[(parent, name)] = pk
+                if name.endswith("居委会"):
+                    self.communities.setdefault((parent, name[:-3]), pk)
+        self.units = dict(Unit.objects.values_list("name", "pk"))
+        self.tags = {name: pk for pk, name in LivelihoodTag.objects.values_list("pk", "name")}
+        self.categories: dict[tuple[str, ...], int] = {}
+        parents: dict[int, tuple[str, ...]] = {}
+        for pk, name, parent_id in Category.objects.order_by("level").values_list("pk", "name", "parent_id"):
+            path = (*parents.get(parent_id, ()), name) if parent_id else (name,)
+            parents[pk] = path
+            self.categories[path] = pk
+
+        self.pairs = list(self.idx.items())
+        self.all_text = plan.format == "csv"
+        self.place_cache: dict[tuple[str, str, str], Any] = {}
+        self.tag_cache: dict[str, Any] = {}
+
+    def _category(self, path: tuple[str, ...]) -> int:
+        pk = self.categories.get(path)
+        if pk is None:
+            parent = self._category(path[:-1]) if len(path) > 1 else None
+            node, _created = Category.objects.get_or_create(parent_id=parent, name=path[-1])
+            pk = self.categories[path] = node.pk
+        return pk
+
+    def _places(self, district: str, street: str, community: str, label: Callable[[str], str]
+                ) -> tuple[int | None, int | None, int | None]:
+        district_id = street_id = community_id = None
+        if district:
+            district_id = self.districts.get(district)
+            if district_id is None:
+                raise RowError(label("district"), _("“%(v)s” is not a district of the city.") % {"v": district[:40]})
+        if street:
+            if district_id is not None:
+                street_id = self.streets.get((district_id, street))
+                if street_id is None:
+                    raise RowError(label("street"), _("“%(v)s” is not a street or township of %(d)s.")
+                                   % {"v": street[:40], "d": district})
+            else:
+                found = self.street_by_name.get(street, [])
+                if len(found) != 1:
+                    raise RowError(label("street"), _("“%(v)s” is unknown or ambiguous without a district.")
+                                   % {"v": street[:40]})
+                street_id, district_id = found[0]
+        if community:
+            community_id = self.communities.get((street_id, community)) if street_id else None
+            if community_id is None:
+                raise RowError(label("community"), _("“%(v)s” is not a community of the street.")
+                               % {"v": community[:40]})
+        return district_id, street_id, community_id
+
+    def _tags(self, tags: str, label: Callable[[str], str]) -> list[int]:
+        tag_ids: list[int] = []
+        for name in _TAG_SPLIT.split(tags):
+            if not name:
+                continue
+            pk = self.tags.get(name)
+            if pk is None:
+                raise RowError(label("tags"), _("“%(v)s” is not a 七有 or 五性 tag.") % {"v": name[:20]})
+            if pk not in tag_ids:
+                tag_ids.append(pk)
+        return tag_ids
+
+    def _unit(self, unit: str, label: Callable[[str], str]) -> int:
+        unit_id = self.units.get(unit)
+        if unit_id is None:
+            if not self.create_units or len(unit) > 100:
+                raise RowError(label("unit"), _("“%(v)s” is not a known handling unit.") % {"v": unit[:40]})
+            obj, _created = Unit.objects.get_or_create(name=unit, defaults={"kind": _unit_kind(unit)})
+            unit_id = self.units[unit] = obj.pk
+        return unit_id
+
+    def _cached(self, cache: dict, key: Any, compute: Callable[[], Any]) -> Any:
+        """Values repeat (places, tags, categories): remember results, including refusals."""
+        try:
+            found = cache[key]
+        except KeyError:
+            try:
+                found = compute()
+            except RowError as exc:
+                found = exc
+            if len(cache) < 100_000:
+                cache[key] = found
+        if isinstance(found, RowError):
+            raise RowError(found.column, found.reason)  # a fresh one: re-raising one object grows its traceback
+        return found
+
+    def validate(self, values: list[Any]) -> tuple[tuple[Any, ...], list[int]]:
+        if len(values) != self.width:
+            raise RowError("", _("Expected %(n)s columns, found %(m)s.") % {"n": self.width, "m": len(values)})
+        if self.all_text:
+            d = {name: values[i].strip() for name, i in self.pairs}
+        else:
+            d = {name: (values[i].strip() if isinstance(values[i], str)
+                        else values[i] if isinstance(values[i], dt.date) else str(values[i]))
+                 for name, i in self.pairs}
+        get = d.get
+        label = self.plan.column_label
+        number = get("number", "")
+        if not number:
+            raise RowError(label("number"), _("The ticket number is empty."))
+        if len(number) > 40:
+            raise RowError(label("number"), _("The ticket number is longer than 40 characters."))
+        kind = _KINDS.get(get("kind", ""))
+        if kind is None:
+            raise RowError(label("kind"), _("“%(v)s” is not one of 咨询, 求助, 投诉, 举报, 建议.")
+                           % {"v": str(get("kind", ""))[:40]})
+        raw_channel = get("channel", "")
+        channel = (_CHANNELS.get(raw_channel) or _CHANNELS.get(raw_channel.lower())) if raw_channel else Channel.OTHER
+        if channel is None:
+            raise RowError(label("channel"), _("“%(v)s” is not a known channel.") % {"v": raw_channel[:40]})
+        received = parse_received(get("received_at", ""), label("received_at"))
+        district, street, community = get("district", ""), get("street", ""), get("community", "")
+        district_id, street_id, community_id = self._cached(
+            self.place_cache, (district, street, community), lambda: self._places(district, street, community, label))
+        unit = get("unit", "")
+        unit_id = self._unit(unit, label) if unit else None
+        deadline = _DEADLINES.get(get("deadline_class", ""))
+        if deadline is None:
+            deadline = _DEADLINES.get(get("deadline_class", "").lower())
+            if deadline is None:
+                raise RowError(label("deadline_class"), _("“%(v)s” is not 2小时, 24小时, 7天 or 15天.")
+                               % {"v": get("deadline_class", "")[:40]})
+        responded = _bool(get("responded_in_time", ""), label, "responded_in_time")
+        resolved = _bool(get("resolved", ""), label, "resolved")
+        satisfaction = _SATISFACTION.get(get("satisfaction", ""))
+        if satisfaction is None:
+            raise RowError(label("satisfaction"), _("“%(v)s” is not 满意, 基本满意, 不满意 or 未评价.")
+                           % {"v": get("satisfaction", "")[:40]})
+        excluded = bool(_bool(get("excluded", ""), label, "excluded"))
+        reason = get("exclusion_reason", "")
+        if excluded and not reason:
+            raise RowError(label("exclusion_reason"), _("A ticket excluded from assessment needs a reason."))
+        if len(reason) > 100:
+            raise RowError(label("exclusion_reason"), _("The reason is longer than 100 characters."))
+        tags = get("tags", "")
+        tag_ids = self._cached(self.tag_cache, tags, lambda: self._tags(tags, label)) if tags else []
+        path = tuple(p for p in (get("category1", ""), get("category2", ""), get("category3", "")) if p)
+        category_id = None
+        if path:
+            if any(len(p) > 60 for p in path):
+                raise RowError(label("category1"), _("A category name is longer than 60 characters."))
+            category_id = self._category(path)
+        raw_status = get("status", "")
+        if raw_status:
+            status = _STATUSES.get(raw_status)
+            if status is None:
+                raise RowError(label("status"), _("“%(v)s” is not a known status.") % {"v": raw_status[:40]})
+        elif resolved is not None or satisfaction != Satisfaction.NOT_RATED:
+            status = Status.CLOSED
+        else:
+            status = Status.DISPATCHED if unit_id else Status.CLOSED_DIRECT
+        address, summary, group = get("address", ""), get("summary", ""), get("duplicate_group", "")
+        if len(address) > 200 or len(summary) > 200 or len(group) > 40:
+            for name, value, limit in (("address", address, 200), ("summary", summary, 200),
+                                       ("duplicate_group", group, 40)):
+                if len(value) > limit:
+                    raise RowError(label(name), _("Longer than %(n)s characters.") % {"n": limit})
+        row = (
+            number, channel, kind, status, category_id, district_id, street_id, community_id, address, received,
+            dt.date(received.year, received.month, 1), unit_id, deadline, responded, resolved, satisfaction, excluded,
+            reason, group, summary, get("text", ""), self.job_id, None,
+        )
+        return row, tag_ids
+
+
+# --- Writing: batches with ON CONFLICT DO NOTHING ------------------------------------------------------
+
+
+class _SqlWriter:
+    """Portable writer: look up which numbers exist, insert the new rows with executemany."""
+
+    def __init__(self) -> None:
+        ops = connection.ops
+        self.adapt_dt = ops.adapt_datetimefield_value
+        self.adapt_date = ops.adapt_datefield_value
+        self.native_uuid = connection.features.has_native_uuid_field
+        table = connection.ops.quote_name(Ticket._meta.db_table)
+        self.table = table
+        placeholders = ", ".join(["%s"] * len(COLUMNS))
+        self.insert = (f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
+                       f"ON CONFLICT (number) DO NOTHING")
+        through = Ticket.tags.through._meta.db_table
+        self.insert_tags = f"INSERT INTO {through} (ticket_id, livelihoodtag_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+
+    def write(self, rows: list[tuple[tuple[Any, ...], list[int]]]) -> int:
+        numbers = [r[0][0] for r in rows]
+        existing: set[str] = set()
+        with connection.cursor() as cursor:
+            for start in range(0, len(numbers), 900):
+                chunk = numbers[start:start + 900]
+                cursor.execute(f"SELECT number FROM {self.table} WHERE number IN ({', '.join(['%s'] * len(chunk))})",
+                               chunk)
+                existing.update(n for (n,) in cursor.fetchall())
+            now = self.adapt_dt(timezone.now())
+            fresh, tagged = [], []
+            for values, tags in rows:
+                if values[0] in existing:
+                    continue
+                existing.add(values[0])
+                v = list(values)
+                v[9] = self.adapt_dt(v[9])
+                v[10] = self.adapt_date(v[10])
+                v[21] = v[21] if self.native_uuid else v[21].hex
+                v[22] = now
+                fresh.append(v)
+                if tags:
+                    tagged.append((v[0], tags))
+            ids: dict[str, int] = {}
+            if fresh:
+                if connection.vendor == "sqlite":
+                    raw = connection.connection
+                    before = raw.total_changes
+                    # The driver directly: Django's wrapper re-converts every parameter list (≈ 2× slower).
+                    raw.executemany(self.insert.replace("%s", "?"), fresh)
+                    last = raw.execute("SELECT last_insert_rowid()").fetchone()[0]
+                    if raw.total_changes - before == len(fresh):
+                        # We hold the write lock and inserted every row: their ids are consecutive.
+                        first = last - len(fresh) + 1
+                        ids = {v[0]: first + i for i, v in enumerate(fresh)}
+                else:
+                    cursor.executemany(self.insert, fresh)
+            if tagged:
+                missing = [n for n, _t in tagged if n not in ids]
+                for start in range(0, len(missing), 900):
+                    chunk = missing[start:start + 900]
+                    cursor.execute(f"SELECT number, id FROM {self.table} WHERE number IN "
+                                   f"({', '.join(['%s'] * len(chunk))})", chunk)
+                    ids.update(cursor.fetchall())
+                links = [(ids[n], t) for n, tags in tagged for t in tags]
+                if connection.vendor == "sqlite":
+                    connection.connection.executemany(self.insert_tags.replace("%s", "?"), links)
+                else:
+                    cursor.executemany(self.insert_tags, links)
+        return len(fresh)
+
+
+class _PgCopyWriter:
+    """PostgreSQL: COPY the batch into a temporary staging table, then one INSERT … SELECT … ON CONFLICT
+    DO NOTHING that also writes the tag links of the rows it actually inserted."""
+
+    STAGE = "hotline_ticket_stage"
+
+    def __init__(self) -> None:
+        table = Ticket._meta.db_table
+        through = Ticket.tags.through._meta.db_table
+        cols = ", ".join(COLUMNS)
+        self.create = f"""CREATE TEMP TABLE IF NOT EXISTS {self.STAGE} (
+            number varchar(40), channel varchar(16), kind varchar(12), status varchar(16), category_id bigint,
+            district_id bigint, street_id bigint, community_id bigint, address varchar(200), received_at timestamptz,
+            month date, unit_id bigint, deadline_class varchar(4), responded_in_time boolean, resolved boolean,
+            satisfaction varchar(12), excluded boolean, exclusion_reason varchar(100), duplicate_group varchar(40),
+            summary varchar(200), text text, import_job uuid, created_at timestamptz, tag_ids text
+        ) ON COMMIT DELETE ROWS"""
+        self.copy = f"COPY {self.STAGE} ({cols}, tag_ids) FROM STDIN"
+        self.insert = f"""
+            WITH ins AS (
+                INSERT INTO {table} ({cols}) SELECT {cols} FROM {self.STAGE}
+                ON CONFLICT (number) DO NOTHING RETURNING id, number
+            ), links AS (
+                INSERT INTO {through} (ticket_id, livelihoodtag_id)
+                SELECT ins.id, unnest(string_to_array(s.tag_ids, ','))::bigint
+                FROM ins JOIN {self.STAGE} s ON s.number = ins.number WHERE s.tag_ids <> ''
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM links)"""
+
+    def write(self, rows: list[tuple[tuple[Any, ...], list[int]]]) -> int:
+        now = timezone.now()
+        seen: set[str] = set()
+        with connection.cursor() as cursor:
+            # Safe here: the checkpoint commits in the same transaction as the rows, so a server crash that
+            # loses the last commits loses both together and the rerun starts from the older checkpoint.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(self.create)
+            with cursor.copy(self.copy) as copy:
+                for values, tags in rows:
+                    if values[0] in seen:
+                        continue
+                    seen.add(values[0])
+                    copy.write_row((*values[:22], now, ",".join(map(str, tags))))
+            cursor.execute(self.insert)
+            inserted, _links = cursor.fetchone()
+        return int(inserted)
+
+
+def writer_for_connection(*, use_copy: bool = True) -> _SqlWriter | _PgCopyWriter:
+    return _PgCopyWriter() if use_copy and connection.vendor == "postgresql" else _SqlWriter()
+
+
+# --- The run: read, validate, write in batches, checkpoint ---------------------------------------------
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    imported: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"rows": self.rows, "imported": self.imported, "skipped": self.skipped, "rejected": self.rejected}
+
+
+def report_path(job_id: uuid.UUID | str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "hotline" / "import-reports" / f"{job_id}.csv"
+
+
+class _Report:
+    """The error report: row, column, reason (UTF-8 with BOM, so Excel opens it). Truncated on resume to
+    the size saved with the last checkpoint, so a batch that was rolled back leaves no lines behind."""
+
+    HEADER = ["row", "column", "reason"]
+
+    def __init__(self, path: Path, size: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        mode = "r+b" if path.exists() else "w+b"
+        self.handle = open(path, mode)  # noqa: SIM115 - closed in close()
+        if size:
+            self.handle.truncate(size)
+            self.handle.seek(size)
+        else:
+            self.handle.truncate(0)
+            self.handle.write(codecs.BOM_UTF8 + ",".join(self.HEADER).encode() + b"\r\n")
+        self.lines = 0
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        out = _CsvLine()
+        csv.writer(out).writerow([row, column, reason])
+        self.handle.write(out.text.encode("utf-8"))
+        self.lines += 1
+
+    def flush(self) -> int:
+        self.handle.flush()
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _CsvLine:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+
+# Test hook: called after each committed batch with the counts; raising here simulates a crash.
+after_batch: Callable[[Counts], None] | None = None
+
+
+@dataclass
+class RunContext:
+    """What the importer needs from its caller (the job runner): params, state and reporting."""
+
+    job: Job
+    progress: Callable[..., None]
+    log: Callable[[str], None]
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class _Pipeline:
+    """Runs `commit(*item)` for each submitted batch in one background thread, in order, on its own
+    database connection; at most one batch waits, so memory stays flat. The first error stops the work and
+    is raised in the reading thread at its next submit or at finish()."""
+
+    def __init__(self, commit: Callable[..., None]) -> None:
+        self.commit = commit
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._loop, name="hotline-import-writer", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                item = self.queue.get()
+                if item is None:
+                    return
+                if self.error is None:
+                    try:
+                        self.commit(*item)
+                    except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+                        self.error = exc
+        finally:
+            connection.close()
+
+    def submit(self, *item: Any) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(item)
+
+    def finish(self) -> None:
+        self.stop()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+
+def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool = True,
+               pipelined: bool = True) -> dict[str, Any]:
+    """Import the file of `ctx.job.params` from its checkpoint to the end; return the counts."""
+    params = ctx.job.params
+    batch_size = int(batch_size or params.get("batch_size") or (PG_BATCH_SIZE if connection.vendor == "postgresql"
+                                                                  else BATCH_SIZE))
+    plan = inspect(params["path"], source=source_get(params.get("source")))
+    state = dict(ctx.state)
+    counts = Counts(**state.get("counts", {}))
+    if state:
+        ctx.log(f"resuming after row {state.get('row')} ({counts.as_dict()})")
+    else:
+        ctx.log(f"{plan.format} {encoding_label(plan.encoding) if plan.format == 'csv' else ''} "
+                f"{plan.size} {'bytes' if plan.format == 'csv' else 'rows'}; columns: "
+                + ", ".join(f"{k}={plan.header[v]}" for k, v in plan.columns.items()))
+    validator = RowValidator(plan, ctx.job.pk)
+    writer = writer_for_connection(use_copy=use_copy)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # a larger page cache keeps the indexes of a growing table in memory
+            cursor.execute("PRAGMA cache_size = -131072")
+    path = report_path(ctx.job.pk)
+    report = _Report(path, int(state.get("report_size", 0)))
+    batch: list[tuple[tuple[Any, ...], list[int]]] = []
+    read_in_batch = 0
+    last_row = int(state.get("row", 1))
+    position: int | None = state.get("offset")
+    total = plan.size
+
+    def commit(rows: list, position_now: int, row_now: int, report_size: int, read: int, rejected: int) -> None:
+        """Write one batch and its checkpoint in one transaction (in this thread or the pipeline's)."""
+        new_state = {"offset": position_now, "row": row_now, "report_size": report_size, "owner": OWNER}
+        with transaction.atomic():
+            imported = writer.write(rows) if rows else 0
+            pending = Counts(rows=read, imported=counts.imported + imported,
+                             skipped=counts.skipped + len(rows) - imported, rejected=rejected)
+            new_state["counts"] = pending.as_dict()
+            # The checkpoint commits with the rows it describes (the in-memory state follows after commit).
+            Job.objects.filter(pk=ctx.job.pk).update(state=new_state, heartbeat_at=timezone.now())
+        ctx.state.clear()
+        ctx.state.update(new_state)
+        counts.imported, counts.skipped = pending.imported, pending.skipped
+        ctx.progress(position_now if plan.format == "csv" else row_now - 1, total)
+        if after_batch is not None:
+            after_batch(counts)
+
+    # On PostgreSQL outside a transaction, a second thread writes batch n while this one reads batch n + 1.
+    pipeline = (_Pipeline(commit) if connection.vendor == "postgresql" and use_copy and pipelined
+                and not connection.in_atomic_block else None)
+    submit = pipeline.submit if pipeline else (lambda *item: commit(*item))
+    try:
+        for row_no, values, pos, decode_error in iter_records(plan, offset=position, row=last_row):
+            last_row, position = row_no, pos
+            read_in_batch += 1
+            if not values:
+                pass
+            elif decode_error:
+                counts.rows += 1
+                counts.rejected += 1
+                reason = (values[0][1:] if values and isinstance(values[0], str) and values[0].startswith("\x00")
+                          else _("The row is not valid %(enc)s text.") % {"enc": encoding_label(plan.encoding)})
+                report.add(row_no, "", reason)
+            else:
+                counts.rows += 1
+                try:
+                    batch.append(validator.validate(values))
+                except RowError as exc:
+                    counts.rejected += 1
+                    report.add(row_no, exc.column, exc.reason)
+            if read_in_batch >= batch_size:
+                submit(batch, position, last_row, report.flush(), counts.rows, counts.rejected)
+                batch, read_in_batch = [], 0
+        if read_in_batch or not state:
+            submit(batch, position if position is not None else plan.data_offset, last_row, report.flush(),
+                   counts.rows, counts.rejected)
+        if pipeline:
+            pipeline.finish()
+    finally:
+        if pipeline:
+            pipeline.stop()
+        report.close()
+    result = counts.as_dict()
+    result["report"] = str(path) if counts.rejected else ""
+    result["encoding"] = encoding_label(plan.encoding) if plan.format == "csv" else "xlsx"
+    ctx.log(f"done: {result}")
+    if connection.vendor == "postgresql" and counts.imported:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+    return result

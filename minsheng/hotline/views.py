@@ -1,0 +1,202 @@
+"""Pages of the hotline app: tickets, ticket detail, import, rates with trend, street ranking, Excel export."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from minsheng.core.choices import AreaLevel
+from minsheng.core.errors import DomainError
+from minsheng.core.models import Area, Job
+from minsheng.core.pagination import paginate
+
+from . import importing, selectors, services
+from .choices import Dimension, Kind, RankGroup, Satisfaction, Status
+from .exports import write_xlsx
+from .forms import ImportForm
+from .models import Category, ImportSource
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _month_or_none(value: str | None):
+    try:
+        return selectors.parse_month(value) if value else None
+    except DomainError:
+        return None
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("hotline.view_tickets"):
+        raise PermissionDenied
+    g = request.GET
+    excluded = {"1": True, "0": False}.get(g.get("excluded", ""))
+    qs = selectors.ticket_list(
+        user=request.user, month=_month_or_none(g.get("month")), district=_int(g.get("district")),
+        street=_int(g.get("street")), unit=_int(g.get("unit")), category=_int(g.get("category")),
+        kind=g.get("kind") or None, status=g.get("status") or None, satisfaction=g.get("satisfaction") or None,
+        excluded=excluded, q=g.get("q", "").strip(),
+    )
+    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=50)
+    query = g.copy()
+    query.pop("page", None)
+    district = _int(g.get("district"))
+    return render(request, "hotline/ticket_list.html", {
+        "page": page, "query": query.urlencode(), "filters": g,
+        "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
+        "streets": Area.objects.filter(parent_id=district).order_by("code") if district else [],
+        "categories": Category.objects.filter(level=1).order_by("order", "name"),
+        "kinds": Kind.choices, "statuses": Status.choices, "satisfactions": Satisfaction.choices,
+        "can_import": request.user.has_perm("hotline.import_tickets"),
+    })
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    if ticket is None:
+        raise Http404
+    if request.method == "POST":
+        if not request.user.has_perm("hotline.manage_tickets"):
+            raise PermissionDenied
+        try:
+            services.ticket_exclude(actor=request.user, ticket=ticket, excluded=request.POST.get("excluded") == "1",
+                                    reason=request.POST.get("reason", ""))
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("hotline:ticket_detail", pk=ticket.pk)
+    duplicates = []
+    if ticket.duplicate_group:
+        duplicates = list(selectors.ticket_list(user=request.user).filter(duplicate_group=ticket.duplicate_group)
+                          .exclude(pk=ticket.pk)[:20])
+    return render(request, "hotline/ticket_detail.html", {
+        "ticket": ticket, "steps": selectors.ticket_timeline(ticket), "tags": list(ticket.tags.all()),
+        "duplicates": duplicates, "can_manage": request.user.has_perm("hotline.manage_tickets"),
+    })
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("hotline.import_tickets"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.upload_save(actor=request.user, upload=form.cleaned_data["file"],
+                                       source=form.cleaned_data["source"].name if form.cleaned_data["source"] else None)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("hotline:import_job", pk=job.pk)
+    recent = Job.objects.filter(kind="hotline.import").select_related("created_by").order_by("-created_at")[:10]
+    return render(request, "hotline/import.html", {
+        "form": form, "recent": recent, "sources": ImportSource.objects.all(),
+        "fields": importing.IMPORT_FIELDS,
+    })
+
+
+@login_required
+def import_job(request: HttpRequest, pk: str) -> HttpResponse:
+    job = get_object_or_404(Job, pk=pk, kind="hotline.import")
+    if not request.user.has_perm("core.view_job", job):
+        raise PermissionDenied
+    template = "hotline/_import_progress.html" if request.headers.get("HX-Request") else "hotline/import_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def import_report(request: HttpRequest, pk: str) -> FileResponse:
+    job = get_object_or_404(Job, pk=pk, kind="hotline.import")
+    if not request.user.has_perm("core.view_job", job):
+        raise PermissionDenied
+    path = importing.report_path(job.pk)
+    if not path.exists():
+        raise Http404
+    name = f"{Path(job.params.get('filename', 'import')).stem}-errors.csv"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
+
+
+def _rates_context(request: HttpRequest) -> dict:
+    if not request.user.has_perm("hotline.view_rates"):
+        raise PermissionDenied
+    g = request.GET
+    months = selectors.months_with_data(12)
+    month = _month_or_none(g.get("month")) or (months[-1] if months else None)
+    by = g.get("by") if g.get("by") in Dimension.values else Dimension.STREET
+    district = _int(g.get("district"))
+    return {"month": month, "by": by, "district": district, "months": months}
+
+
+@login_required
+def rates_page(request: HttpRequest) -> HttpResponse:
+    ctx = _rates_context(request)
+    rows, trend = [], []
+    if ctx["month"]:
+        month, by, district = ctx["month"], ctx["by"], ctx["district"]
+        rows = selectors.cached("rates", lambda: selectors.rates(month=month, by=by, district=district),
+                                month, by, district)
+        key = _int(request.GET.get("key"))
+        by_key = (by, key) if key else None
+        trend = selectors.cached("trend", lambda: selectors.city_rates(months=ctx["months"], by_key=by_key),
+                                 ctx["months"][0] if ctx["months"] else "", by_key)
+    chart = {
+        "months": [r.name for r in trend],
+        "response": [_pct(r.response_rate) for r in trend],
+        "resolution": [_pct(r.resolution_rate) for r in trend],
+        "satisfaction": [_pct(r.satisfaction_rate) for r in trend],
+        "volume": [r.total for r in trend],
+    }
+    return render(request, "hotline/rates.html", {
+        **ctx, "rows": rows, "dimensions": Dimension.choices, "chart": json.dumps(chart),
+        "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
+        "month_label": ctx["month"].strftime("%Y-%m") if ctx["month"] else "",
+        "key_name": next((r.name for r in rows if str(r.key) == request.GET.get("key")), ""),
+    })
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 2)
+
+
+@login_required
+def rates_export(request: HttpRequest) -> HttpResponse:
+    ctx = _rates_context(request)
+    if not ctx["month"]:
+        raise Http404
+    rows = selectors.rates(month=ctx["month"], by=ctx["by"], district=ctx["district"])
+    buffer = io.BytesIO()
+    label = ctx["month"].strftime("%Y-%m")
+    write_xlsx(buffer, selectors.rate_export_rows(rows, ctx["by"]), title=f"{label} {ctx['by']}")
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="hotline-rates-{label}-{ctx["by"]}.xlsx"'
+    return response
+
+
+@login_required
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    ctx = _rates_context(request)
+    month = ctx["month"]
+    ranking = selectors.cached("ranking", lambda: selectors.street_ranking(month=month), month) if month else None
+    groups = []
+    if ranking:
+        for value, label in RankGroup.choices:
+            groups.append({"value": value, "label": label, "rows": ranking.groups[value],
+                           "red": ranking.red[value], "black": ranking.black[value]})
+    return render(request, "hotline/ranking.html", {**ctx, "ranking": ranking, "groups": groups,
+                                                    "month_label": ctx["month"].strftime("%Y-%m") if ctx["month"] else ""})
