@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import opencc
 
-__all__ = ["ENTITY_TOKENS", "Entity", "clean", "find_entities", "normalize", "to_simplified"]
+__all__ = ["ENTITY_TOKENS", "Entity", "clean", "find_entities", "normalize", "normalize_many", "to_simplified"]
 
 #: Token inserted (surrounded by spaces) in place of each kind of entity.
 ENTITY_TOKENS: dict[str, str] = {
@@ -41,10 +43,10 @@ class Entity:
 # Excel writes carriage returns inside cells as ``_x000D_`` (and other controls likewise).
 _EXCEL_ESCAPE = re.compile(r"_x00[0-1][0-9A-Fa-f]_")
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[\s\x00]+")
 
 _TLD = r"(?:com|cn|net|org|gov|edu|info|top|xyz|vip|cc|me|io|co|tv|biz|site|shop|club|wang|ren|ink)"
-_URL_CHAR = r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'，。]"
+_URL_CHAR = r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'，。,;!)]"
 # Patterns run on cleaned (NFKC) text, so digits are ASCII. Earlier kinds win on overlap. Each
 # has a cheap prerequisite so that an ordinary message does not pay for six regex scans.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -75,23 +77,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("masked_digits", re.compile(r"[0-9]*\*{2,}[0-9]*|[0-9]+[xX×]{3,}[0-9]*")),
 )
-_DIGITS5 = re.compile(r"[0-9]{5}")
-_QQ_WORDS = ("qq", "扣扣", "企鹅", "q号")
-_WECHAT_WORDS = ("微信", "威信", "薇信", "徽信", "weixin", "wechat", "vx", "wx", "v信", "加v")
+_KIND_ORDER = tuple(kind for kind, _ in _PATTERNS)
 
 
-def _may_contain(kind: str, text: str, lowered: str) -> bool:
-    if kind == "email":
-        return "@" in text
-    if kind == "url":
-        return "." in text
-    if kind == "qq":
-        return any(word in lowered for word in _QQ_WORDS)
-    if kind == "wechat":
-        return any(word in lowered for word in _WECHAT_WORDS)
-    if kind == "phone":
-        return _DIGITS5.search(text) is not None
-    return "**" in text or "xxx" in lowered or "×××" in text
+def _find(text: str, kinds: frozenset[str]) -> list[Entity]:
+    taken: list[Entity] = []
+    for kind, pattern in _PATTERNS:
+        if kind not in kinds:
+            continue
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < other.end and other.start < end for other in taken):
+                continue
+            if kind == "url":  # a sentence's full stop or colon is not part of the link
+                end = start + len(match.group().rstrip(".:?"))
+            value = match.group(1) if pattern.groups else text[start:end]
+            taken.append(Entity(kind, start, end, value))
+    taken.sort(key=lambda entity: entity.start)
+    return taken
 
 
 def find_entities(text: str) -> list[Entity]:
@@ -100,19 +103,73 @@ def find_entities(text: str) -> list[Entity]:
     Offsets refer to ``text`` as given; pass text through ``clean`` first (full-width digits are
     not recognised). When two kinds overlap, the kind listed first in ``ENTITY_TOKENS`` wins.
     """
-    lowered = text.lower()
-    taken: list[Entity] = []
-    for kind, pattern in _PATTERNS:
-        if not _may_contain(kind, text, lowered):
-            continue
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < other.end and other.start < end for other in taken):
-                continue
-            value = match.group(1) if pattern.groups else match.group()
-            taken.append(Entity(kind, start, end, value))
-    taken.sort(key=lambda entity: entity.start)
-    return taken
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return _find(text, _candidate_kinds(codes, np.zeros(len(codes), dtype=np.int64), 1)[0])
+
+
+def _candidate_kinds(codes: np.ndarray, doc: np.ndarray, n_docs: int) -> list[frozenset[str]]:
+    """For each text, the entity kinds it may contain (a superset; each kind's regex decides).
+
+    Cheap tests on pairs of adjacent characters, vectorised over a batch, so an ordinary message
+    runs no entity regex at all: an e-mail needs ``@``, a URL ``.`` before a letter, ``:/``,
+    ``ww`` or ``ht``,
+    masked digits ``**`` or ``xxx``, QQ ``QQ``/扣扣/企鹅/``Q号``, WeChat 微信/``vx``/``wx``/``we``/
+    ``v信``/``加v``, and a phone ten digits within thirteen characters.
+    """
+    first_table, second_table = _pair_tables()
+    small = np.minimum(codes, 0xFFFF)
+    first = np.where(codes < 0x10000, first_table[small], 0)
+    second = np.where(codes < 0x10000, second_table[small], 0)
+    hits = np.zeros(len(codes), dtype=np.uint8)
+    if len(codes) > 1:
+        hits[:-1] = first[:-1] & second[1:]
+    hits |= first & 1  # "@" needs no second character
+    flags = {}
+    for bit, kind in enumerate(("email", "url", "masked_digits", "qq", "wechat")):
+        hit = (hits & (1 << bit)) != 0
+        flags[kind] = np.bincount(doc[hit], minlength=n_docs) > 0
+    is_digit = (codes >= 0x30) & (codes <= 0x39)
+    digits = np.concatenate(([0], np.cumsum(is_digit)))
+    end = np.minimum(np.arange(len(codes)) + 13, len(codes))
+    dense = (digits[end] - digits[: len(codes)]) >= 10
+    flags["phone"] = np.bincount(doc[dense], minlength=n_docs) > 0
+    matrix = np.stack([flags[kind] for kind in _KIND_ORDER], axis=1)
+    return [_KIND_SETS[int(row @ _KIND_BITS)] for row in matrix]
+
+
+_KIND_BITS = 1 << np.arange(len(_PATTERNS))
+_KIND_SETS = [
+    frozenset(kind for bit, kind in enumerate(_KIND_ORDER) if mask >> bit & 1) for mask in range(1 << len(_PATTERNS))
+]
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@cache
+def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Bit flags per BMP code point as the first and as the second of two adjacent characters.
+
+    Bits: 1 e-mail, 2 URL, 4 masked digits, 8 QQ, 16 WeChat. A pair (a, b) may start an entity
+    of a kind when both a's first-flags and b's second-flags have its bit; mixing the firsts and
+    seconds of different pairs of one kind only adds harmless candidates.
+    """
+    first = np.zeros(0x10000, dtype=np.uint8)
+    second = np.zeros(0x10000, dtype=np.uint8)
+    pairs = (
+        (1, "@", ""),
+        (2, ".", _LETTERS),
+        (2, ":", "/"),
+        (2, "wW", "wW"),
+        (2, "hH", "tT"),
+        (4, "*xX×", "*xX×"),
+        (8, "qQ扣企", "qQ扣鹅号"),
+        (16, "微威薇徽vVwW加", "信xXeEvV"),
+    )
+    for bit, firsts, seconds in pairs:
+        for char in firsts:
+            first[ord(char)] |= bit
+        for char in seconds:
+            second[ord(char)] |= bit
+    return first, second
 
 
 @cache
@@ -121,18 +178,27 @@ def _converter() -> opencc.OpenCC:
 
 
 @cache
-def _traditional_pattern() -> re.Pattern[str]:
-    """A character class of what t2s changes on its own; a text without any is left alone."""
+def _traditional_table() -> np.ndarray:
+    """For each BMP code point: does OpenCC t2s change it on its own? (about 3,700 do)."""
     candidates = [chr(code) for code in range(0x3400, 0xA000)]
     converted = _converter().convert("\n".join(candidates)).split("\n")
-    changed = "".join(c for c, s in zip(candidates, converted, strict=True) if c != s)
-    return re.compile(f"[{changed}]")
+    table = np.zeros(0x10000, dtype=bool)
+    for char, simplified in zip(candidates, converted, strict=True):
+        if char != simplified:
+            table[ord(char)] = True
+    return table
 
 
 @cache
-def _width_table() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Every BMP character that NFKC changes, with its replacement (full width, ①, ㈠ …)."""
+def _width_tables() -> tuple[re.Pattern[str], dict[str, str], np.ndarray]:
+    """Every BMP character that NFKC changes, with its replacement (full width, ①, ㈠ …).
+
+    Returns a regex of those characters, the replacement dictionary, and a code-point array for
+    the one-to-one replacements in which zero-width characters map to ``_DROP``, whitespace to a
+    space, and characters whose replacement is longer than one character to ``_COMPLEX``.
+    """
     table: dict[str, str] = {}
+    codes = np.arange(0x10000, dtype=np.uint32)
     for code in range(0x80, 0x10000):
         if 0xD800 <= code < 0xE000:
             continue
@@ -140,12 +206,25 @@ def _width_table() -> tuple[re.Pattern[str], dict[str, str]]:
         folded = unicodedata.normalize("NFKC", char)
         if folded != char:
             table[char] = folded
-    return re.compile("[" + "".join(map(re.escape, table)) + "]"), table
+            codes[code] = ord(folded) if len(folded) == 1 else _COMPLEX
+    for code in range(0x10000):
+        if codes[code] < 0x10000 and chr(codes[code]).isspace():
+            codes[code] = 0x20
+    for char in _ZERO_WIDTH_CHARS:
+        codes[ord(char)] = _DROP
+    codes[0] = _COMPLEX  # NUL separates the texts of a batch
+    return re.compile("[" + "".join(map(re.escape, table)) + "]"), table, codes
+
+
+_DROP = 0xFFFFFFFF
+_COMPLEX = 0xFFFFFFFE
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 
 
 def to_simplified(text: str) -> str:
     """Convert traditional Chinese to simplified (OpenCC t2s, phrase-aware); cheap when none."""
-    if _traditional_pattern().search(text) is None:
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if not _traditional_table()[np.minimum(codes, 0xFFFF)].any():
         return text
     return _converter().convert(text)
 
@@ -155,28 +234,67 @@ def clean(text: str) -> str:
     collapse whitespace runs (tabs, newlines, ``\\u3000``) to one space."""
     if "_x00" in text:
         text = _EXCEL_ESCAPE.sub(" ", text)
-    pattern, table = _width_table()
-    # Per-character NFKC via a table is about five times faster than unicodedata on whole texts.
+    pattern, table, _ = _width_tables()
     text = pattern.sub(lambda match: table[match.group()], text)
     if _ZERO_WIDTH.search(text):
         text = _ZERO_WIDTH.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
-def normalize(text: str, *, mask_entities: bool = True) -> str:
-    """Return the canonical form of ``text``.
+def _clean_many(texts: Sequence[str]) -> list[str]:
+    """``[clean(t) for t in texts]``, vectorised: one code-point array for the whole batch."""
+    _, _, fold = _width_tables()
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a text contains NUL itself
+        return [clean(text) for text in texts]
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    mapped = np.where(codes < 0x10000, fold[np.minimum(codes, 0xFFFF)], codes)
+    mapped[codes == 0] = 0
+    separator = codes == 0
+    doc = np.cumsum(separator)
+    complex_docs = set(doc[mapped == _COMPLEX].tolist())
+    mapped = mapped[mapped != _DROP]
+    mapped[mapped == _COMPLEX] = ord("?")  # those texts are redone by ``clean`` below
+    space = mapped == 0x20
+    boundary = np.concatenate(([True], mapped[:-1] == 0)) if len(mapped) else np.zeros(0, dtype=bool)
+    previous_space = np.concatenate(([False], space[:-1])) if len(mapped) else boundary
+    keep = ~(space & (previous_space | boundary))
+    mapped = mapped[keep]
+    space = mapped == 0x20
+    next_boundary = np.concatenate((mapped[1:] == 0, [True])) if len(mapped) else space
+    mapped = mapped[~(space & next_boundary)]
+    cleaned = mapped.astype("<u4").tobytes().decode("utf-32-le").split("\x00")
+    for i, text in enumerate(texts):
+        if i in complex_docs or "_x00" in text:
+            cleaned[i] = clean(text)
+    return cleaned
 
-    Steps: spreadsheet escapes (``_x000D_``) and zero-width characters removed, full-width
-    forms folded to half width (NFKC, so ``\\u3000`` becomes a space), traditional characters
-    converted to simplified, runs of whitespace collapsed to one space. With ``mask_entities``
-    each URL, e-mail, phone, QQ or WeChat id and masked digit run (``138****1234``) becomes its
-    token from ``ENTITY_TOKENS`` surrounded by spaces. Placeholders such as ``A市`` or ``A1区``
-    are kept as they are.
-    """
-    text = to_simplified(clean(text))
+
+def normalize_many(texts: Sequence[str], *, mask_entities: bool = True) -> list[str]:
+    """``[normalize(t, mask_entities=…) for t in texts]``, several times faster on a batch."""
+    if not texts:
+        return []
+    cleaned = _clean_many(texts)
+    joined = "\x00".join(cleaned)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    doc = np.cumsum(codes == 0)
+    traditional = np.bincount(doc[_traditional_table()[np.minimum(codes, 0xFFFF)]], minlength=len(cleaned)) > 0
+    for i in np.flatnonzero(traditional).tolist():
+        cleaned[i] = _converter().convert(cleaned[i])
     if not mask_entities:
-        return text
-    entities = find_entities(text)
+        return cleaned
+    if traditional.any():
+        joined = "\x00".join(cleaned)
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        doc = np.cumsum(codes == 0)
+    kinds = _candidate_kinds(codes, doc, len(cleaned))
+    for i, text in enumerate(cleaned):
+        if kinds[i]:
+            cleaned[i] = _mask(text, _find(text, kinds[i]))
+    return cleaned
+
+
+def _mask(text: str, entities: list[Entity]) -> str:
     if not entities:
         return text
     parts: list[str] = []
@@ -187,3 +305,16 @@ def normalize(text: str, *, mask_entities: bool = True) -> str:
         position = entity.end
     parts.append(text[position:])
     return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def normalize(text: str, *, mask_entities: bool = True) -> str:
+    """Return the canonical form of ``text``.
+
+    Steps: spreadsheet escapes (``_x000D_``) and zero-width characters removed, full-width
+    forms folded to half width (NFKC, so ``\\u3000`` becomes a space), traditional characters
+    converted to simplified, runs of whitespace collapsed to one space. With ``mask_entities``
+    each URL, e-mail, phone, QQ or WeChat id and masked digit run (``138****1234``) becomes its
+    token from ``ENTITY_TOKENS`` surrounded by spaces. Placeholders such as ``A市`` or ``A1区``
+    are kept as they are. For many texts, ``normalize_many`` is faster.
+    """
+    return normalize_many([text], mask_entities=mask_entities)[0]

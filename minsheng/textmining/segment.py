@@ -15,12 +15,15 @@ from importlib import resources
 
 import rjieba
 
-__all__ = ["Segmenter", "default_stop_words", "tokens"]
+__all__ = ["TOKEN_SEPARATOR", "Segmenter", "default_stop_words", "tokens"]
 
 # Anonymised places in the data ("A市", "K2区", "A8县") split into "A1" + "区" otherwise.
 _PLACEHOLDER_HEAD = re.compile(r"[A-Z][0-9]{0,2}")
 _PLACEHOLDER_TAILS = frozenset("市区县省镇乡村")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Starts with a literal, so the regex engine skips quickly to candidate positions.
+_JOINED_PLACEHOLDER = re.compile(r"\x01([A-Z][0-9]{0,2})\x01([市区县省镇乡村])(?=\x01|$)")
+TOKEN_SEPARATOR = "\x01"
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
@@ -66,6 +69,11 @@ class Segmenter:
             else:
                 merged.append(piece)
         return merged
+
+    def joined(self, text: str) -> str:
+        """``raw`` tokens joined by ``TOKEN_SEPARATOR`` (the fast path for ``features``)."""
+        joined = TOKEN_SEPARATOR + TOKEN_SEPARATOR.join(self._cut(text))
+        return _JOINED_PLACEHOLDER.sub("\x01\\1\\2", joined)[1:]
 
     def tokens(self, text: str) -> list[str]:
         """Content words of ``text``: no spaces, punctuation or stop words; unknown single-character

@@ -1,0 +1,210 @@
+"""A small hashed linear text model shared by the spam and offensive-language scorers.
+
+Features are character 1–3-grams plus rjieba words of the normalised text, hashed into a fixed
+space (scikit-learn's MurmurHash3, deterministic across processes), weighted by sublinear TF-IDF
+and L2-normalised; the classifier is a logistic regression. A model is a directory holding
+``model.json`` (engine, format version, kind, threshold, metrics) and ``weights.npz`` (sparse
+IDF and coefficient arrays) read with ``allow_pickle=False``: loading never executes code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rjieba
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize as l2_normalize
+
+from minsheng.textmining import ENGINE_VERSION
+from minsheng.textmining.normalize import ENTITY_TOKENS, normalize
+
+__all__ = ["LinearTextModel", "ModelFormatError", "prepare"]
+
+FORMAT = "minsheng-linear-text"
+N_FEATURES = 2**20
+_DIGITS = re.compile(r"[0-9]+")
+# Entity tokens become single private-use characters so that character n-grams see one symbol.
+_TOKEN_CHARS = {token: chr(0xE000 + i) for i, token in enumerate(ENTITY_TOKENS.values())}
+_TOKEN_RE = re.compile(r"\b(" + "|".join(map(re.escape, _TOKEN_CHARS)) + r")\b")
+
+
+class ModelFormatError(ValueError):
+    """A model directory is missing, malformed or written by an incompatible engine version."""
+
+
+def prepare(text: str) -> str:
+    """Normalise for the linear models: canonical text, entity tokens as one symbol, digit runs
+    collapsed to ``0`` and lower case."""
+    text = normalize(text or "")
+    text = _TOKEN_RE.sub(lambda match: _TOKEN_CHARS[match.group(1)], text)
+    return _DIGITS.sub("0", text).lower()
+
+
+def _analyzer(text: str) -> list[str]:
+    grams: list[str] = []
+    compact = text.replace(" ", "")
+    n = len(compact)
+    for size in (1, 2, 3):
+        grams.extend(compact[i : i + size] for i in range(n - size + 1))
+    grams.extend("w\x00" + word for word in rjieba.cut(text) if len(word) > 1 and not word.isspace())
+    return grams
+
+
+@cache
+def _hasher() -> HashingVectorizer:
+    return HashingVectorizer(
+        analyzer=_analyzer, n_features=N_FEATURES, alternate_sign=False, norm=None, dtype=np.float32
+    )
+
+
+def _counts(prepared: Sequence[str]) -> sparse.csr_matrix:
+    return _hasher().transform(prepared)
+
+
+@dataclass
+class LinearTextModel:
+    """A trained binary text scorer: ``score(texts)`` is the probability of the positive class."""
+
+    kind: str
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float = 0.5
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def train(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        *,
+        kind: str,
+        c: float = 16.0,
+        weights: Sequence[float] | None = None,
+    ) -> LinearTextModel:
+        """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``)."""
+        if len(texts) != len(labels) or not texts:
+            raise ValueError("texts and labels must be non-empty and of equal length")
+        y = np.asarray(labels, dtype=np.int8)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("training needs both labels 0 and 1")
+        counts = _counts([prepare(t) for t in texts])
+        df = np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
+        idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+        x = _weigh(counts, idf)
+        # Fit only on the hashed columns that occur: same solution, far fewer dimensions.
+        used = np.unique(x.indices)
+        clf = LogisticRegression(C=c, max_iter=3000)
+        clf.fit(
+            x[:, used], y, sample_weight=None if weights is None else np.asarray(weights, dtype=np.float64)
+        )
+        coef = np.zeros(N_FEATURES, dtype=np.float32)
+        coef[used] = clf.coef_[0]
+        return cls(kind=kind, idf=idf, coef=coef, intercept=float(clf.intercept_[0]))
+
+    def score(self, texts: Iterable[str]) -> np.ndarray:
+        """Probability of the positive class for each raw text."""
+        prepared = [prepare(t) for t in texts]
+        if not prepared:
+            return np.zeros(0, dtype=np.float64)
+        x = _weigh(_counts(prepared), self.idf)
+        z = x @ self.coef.astype(np.float64) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+    def save(self, directory: str | Path) -> None:
+        """Write ``model.json`` and ``weights.npz`` atomically into ``directory``."""
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        idf_index = np.flatnonzero(self.idf != self.idf.min()).astype(np.int32)
+        coef_index = np.flatnonzero(self.coef).astype(np.int32)
+        meta = {
+            "format": FORMAT,
+            "engine_version": ENGINE_VERSION,
+            "kind": self.kind,
+            "n_features": N_FEATURES,
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "idf_default": float(self.idf.min()),
+            "metrics": self.metrics,
+        }
+        _atomic_write(
+            target / "weights.npz",
+            lambda fh: np.savez_compressed(
+                fh,
+                idf_index=idf_index,
+                idf_value=self.idf[idf_index],
+                coef_index=coef_index,
+                coef_value=self.coef[coef_index],
+            ),
+        )
+        _atomic_write(
+            target / "model.json",
+            lambda fh: fh.write(json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")),
+        )
+
+    @classmethod
+    def load(cls, directory: str | Path, *, kind: str) -> LinearTextModel:
+        """Read a model saved by ``save``; refuse another engine major version or another kind."""
+        source = Path(directory)
+        try:
+            meta = json.loads((source / "model.json").read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ModelFormatError(f"{source}: no model.json (not a {kind} model directory)") from exc
+        except (OSError, ValueError) as exc:
+            raise ModelFormatError(f"{source}/model.json: unreadable ({exc})") from exc
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ModelFormatError(f"{source}: not a {FORMAT} model")
+        if meta.get("kind") != kind:
+            raise ModelFormatError(f"{source}: a {meta.get('kind')!r} model, expected {kind!r}")
+        version = str(meta.get("engine_version", ""))
+        if version.split(".")[0] != ENGINE_VERSION.split(".")[0]:
+            raise ModelFormatError(
+                f"{source}: written by engine version {version or '?'}, this engine is "
+                f"{ENGINE_VERSION}; retrain the model with this version"
+            )
+        if meta.get("n_features") != N_FEATURES:
+            raise ModelFormatError(f"{source}: feature space {meta.get('n_features')} != {N_FEATURES}")
+        try:
+            with np.load(source / "weights.npz", allow_pickle=False) as data:
+                idf = np.full(N_FEATURES, float(meta["idf_default"]), dtype=np.float32)
+                idf[data["idf_index"]] = data["idf_value"]
+                coef = np.zeros(N_FEATURES, dtype=np.float32)
+                coef[data["coef_index"]] = data["coef_value"]
+        except (OSError, KeyError, ValueError, IndexError) as exc:
+            raise ModelFormatError(f"{source}/weights.npz: unreadable ({exc})") from exc
+        return cls(
+            kind=kind,
+            idf=idf,
+            coef=coef,
+            intercept=float(meta["intercept"]),
+            threshold=float(meta.get("threshold", 0.5)),
+            metrics=dict(meta.get("metrics") or {}),
+        )
+
+
+def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    x = counts.astype(np.float32, copy=True)
+    x.data = (np.log(x.data) + 1.0) * idf[x.indices]
+    return l2_normalize(x, copy=False)
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,430 @@
+"""Spam and offensive-language screening for public input.
+
+Two layers decide whether a text is spam:
+
+1. **Rules** for the obvious, each with a score in [0, 1] and a reason a moderator can read:
+   pornographic / gambling SEO strings (a strong term, or several weak ones, or keyword stuffing),
+   contact lures (a phone number, QQ or WeChat id next to advertising words), and link farms
+   (several links, or links that are most of the text).
+2. A **model** (``SpamModel``: hashed character n-grams + words, TF-IDF, logistic regression)
+   trained on labelled advertising SMS plus legitimate citizens' messages as negatives, and on the
+   moderators' own decisions (``append_decision`` writes them to a ``label,text`` CSV that
+   ``train_spam`` takes as extra data).
+
+``screen(text, model)`` returns a ``SpamVerdict``: the score is the larger of the rule score and
+the model probability, ``spam`` is ``score >= threshold``, and ``reason`` names what fired.
+``OffensiveModel`` is the same kind of model trained on offensive-language data; its
+``score`` is a moderation hint, never an automatic rejection.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from minsheng.textmining._screen_linear import LinearTextModel, ModelFormatError
+from minsheng.textmining.normalize import clean, find_entities, to_simplified
+
+__all__ = [
+    "ModelFormatError",
+    "OffensiveModel",
+    "RuleHit",
+    "SpamModel",
+    "SpamVerdict",
+    "append_decision",
+    "load_offensive_model",
+    "load_spam_model",
+    "rule_hits",
+    "screen",
+    "screen_many",
+    "train_offensive",
+    "train_spam",
+]
+
+SPAM_KIND = "spam"
+OFFENSIVE_KIND = "offensive"
+DEFAULT_THRESHOLD = 0.5
+
+# --- rule vocabularies (written for this project) -------------------------------------------
+# Strong: practically never in a citizen's message. Weak: common in SEO porn/gambling stuffing
+# but also in ordinary text, so only several together count.
+_PORN_STRONG = (
+    "小泬",
+    "无码",
+    "有码",
+    "一区二区",
+    "二区三区",
+    "久草",
+    "青青草",
+    "好吊妞",
+    "好吊",
+    "毛片",
+    "黄片",
+    "av在线",
+    "在线av",
+    "成人视频",
+    "成人影院",
+    "色综合",
+    "综合色",
+    "色在线",
+    "伦理片",
+    "伦理电影",
+    "自拍偷拍",
+    "偷拍自拍",
+    "人妻",
+    "熟女",
+    "萝莉",
+    "丝袜美腿",
+    "粉嫩",
+    "巨乳",
+    "爆乳",
+    "三级片",
+    "不卡",
+    "欧美日韩",
+    "日韩精品",
+    "国产精品",
+    "精品国产",
+    "亚洲欧美",
+    "av天堂",
+    "色情",
+    "约炮",
+    "一夜情",
+    "援交",
+    "小姐上门",
+    "上门服务",
+)
+_PORN_WEAK = (
+    "精品",
+    "视频",
+    "在线观看",
+    "免费观看",
+    "在线播放",
+    "在线视频",
+    "免费视频",
+    "国产",
+    "日韩",
+    "欧美",
+    "亚洲",
+    "少妇",
+    "美女",
+    "极品",
+    "激情",
+    "福利",
+    "午夜",
+    "高清",
+    "草",
+    "色",
+    "久久",
+    "热",
+)
+_GAMBLING_STRONG = (
+    "百家乐",
+    "时时彩",
+    "娱乐城",
+    "真人娱乐",
+    "真人视讯",
+    "葡京",
+    "威尼斯人",
+    "永利",
+    "老虎机",
+    "博彩",
+    "菠菜",
+    "网上赌场",
+    "在线赌场",
+    "体育投注",
+    "彩票平台",
+    "彩票网",
+    "棋牌游戏",
+    "电子游艺",
+    "首存",
+    "彩金",
+    "返水",
+    "注册送",
+    "开户送",
+)
+_GAMBLING_WEAK = ("澳门", "赌场", "彩票", "六合彩", "赌", "开户", "注册", "投注", "下注", "赔率", "平台")
+_LURE_STRONG = (
+    "代开发票",
+    "代开各种发票",
+    "无抵押",
+    "免抵押",
+    "刷单",
+    "日赚",
+    "网赚",
+    "回复td",
+    "回td",
+    "退订",
+    "加微信",
+    "加v",
+    "加qq",
+    "私聊",
+    "套现",
+    "秒批",
+    "快速放款",
+    "包过",
+    "低息",
+    "免费领取",
+    "恭喜您中",
+)
+_LURE_WEAK = (
+    "优惠",
+    "特价",
+    "折",
+    "抢购",
+    "热线",
+    "详询",
+    "咨询",
+    "欢迎",
+    "来电",
+    "致电",
+    "预约",
+    "促销",
+    "活动",
+    "开业",
+    "酬宾",
+    "礼品",
+    "红包",
+    "免费",
+    "限时",
+    "名额",
+    "火爆",
+    "低价",
+    "钜惠",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    """One rule that fired: its name, a score in [0, 1] and a human-readable explanation."""
+
+    rule: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpamVerdict:
+    """The screening result for one text."""
+
+    score: float
+    spam: bool
+    reason: str
+    rule_score: float
+    model_score: float | None
+
+
+def _hits(text: str, terms: Sequence[str]) -> list[str]:
+    return [term for term in terms if term in text]
+
+
+def _norm(text: str) -> str:
+    return to_simplified(clean(text or "")).lower()
+
+
+def _coverage(text: str, terms: Sequence[str]) -> float:
+    """Share of the characters of ``text`` (spaces and separators excluded) covered by ``terms``."""
+    covered = bytearray(len(text))
+    for term in terms:
+        start = text.find(term)
+        while start >= 0:
+            covered[start : start + len(term)] = b"\x01" * len(term)
+            start = text.find(term, start + 1)
+    content = sum(1 for ch in text if not _SEPARATOR_CHARS.match(ch))
+    return sum(covered) / max(1, content)
+
+
+_SEPARATOR_CHARS = re.compile(r"[|,，、/\s。.!！?？:：;；\-_]")
+
+
+def rule_hits(text: str) -> list[RuleHit]:
+    """Run every rule on ``text``; return those that fired, strongest first.
+
+    Rules must never fire on a citizen describing a problem ("there is a slot machine behind
+    the supermarket", "my loan application"), so each needs the *shape* of spam, not a word:
+
+    * ``seo_porn`` / ``seo_gambling``: at least one strong term and two terms of the family in
+      all, covering at least 25% of the text (keyword stuffing, like the seed's last two lines):
+      0.95. Three strong terms covering at least 10%: 0.7.
+    * ``contact_lure``: a phone, QQ or WeChat id together with a lure phrase (代开发票, 无抵押,
+      加微信, 回复TD退订 …): 0.9. A contact with advertising words (优惠, 详询 …) scores only 0.3,
+      shown as a reason but below the threshold: citizens give numbers.
+    * ``link_farm``: three or more links making up over 30% of the text: 0.9. A link next to a
+      lure phrase: 0.45 (a reason, below the threshold).
+    """
+    plain = to_simplified(clean(text or ""))
+    low = plain.lower()
+    if not low:
+        return []
+    found: list[RuleHit] = []
+    for rule, strong_terms, weak_terms, label in (
+        ("seo_porn", _PORN_STRONG, _PORN_WEAK, "pornographic SEO terms"),
+        ("seo_gambling", _GAMBLING_STRONG, _GAMBLING_WEAK, "gambling SEO terms"),
+    ):
+        strong = _hits(low, strong_terms)
+        if not strong:
+            continue
+        weak = [w for w in _hits(low, weak_terms) if not any(w in s for s in strong)]
+        share = _coverage(low, strong + weak)
+        score = 0.0
+        if len(strong) + len(weak) >= 2 and share >= 0.25:
+            score = 0.95
+        elif len(strong) >= 3 and share >= 0.10:
+            score = 0.7
+        if score:
+            terms = "、".join((strong + weak)[:6])
+            found.append(RuleHit(rule, score, f"{label} ({share:.0%} of the text): {terms}"))
+    entities = find_entities(plain)
+    contacts = [e for e in entities if e.kind in ("phone", "qq", "wechat")]
+    urls = [e for e in entities if e.kind == "url"]
+    lure_strong = _hits(low, _LURE_STRONG)
+    if contacts:
+        kinds = "/".join(sorted({e.kind for e in contacts}))
+        lure_weak = _hits(low, _LURE_WEAK)
+        if lure_strong:
+            found.append(
+                RuleHit(
+                    "contact_lure", 0.9, f"contact ({kinds}) with lure words: {'、'.join(lure_strong[:4])}"
+                )
+            )
+        elif len(lure_weak) >= 2:
+            found.append(
+                RuleHit(
+                    "contact_lure",
+                    0.3,
+                    f"contact ({kinds}) with advertising words: {'、'.join(lure_weak[:4])}",
+                )
+            )
+    if urls:
+        share = sum(e.end - e.start for e in urls) / max(1, len(plain))
+        if len(urls) >= 3 and share > 0.3:
+            found.append(RuleHit("link_farm", 0.9, f"link farm: {len(urls)} links, {share:.0%} of the text"))
+        elif lure_strong:
+            found.append(RuleHit("link_farm", 0.45, f"link with lure words: {'、'.join(lure_strong[:4])}"))
+    found.sort(key=lambda hit: -hit.score)
+    return found
+
+
+# --- models ------------------------------------------------------------------------------------
+
+
+_CONTENT = re.compile(r"\w")
+#: Below this many letters/digits/characters a text carries little evidence; see ``SpamModel``.
+SHORT_TEXT = 20
+_SHORT_PRIOR_LOGIT = -2.2  # p = 0.1
+
+
+class SpamModel(LinearTextModel):
+    """The advertising-spam model (probability that a text is spam).
+
+    Short texts are shrunk towards a prior of 0.1: with ``n`` content characters below
+    ``SHORT_TEXT`` the logit becomes ``f·z + (1−f)·logit(0.1)`` with ``f = n / SHORT_TEXT``. A
+    name, a by-line or a one-word survey answer is not evidence of advertising.
+    """
+
+    def score(self, texts: Iterable[str]) -> np.ndarray:
+        items = list(texts)
+        probs = super().score(items)
+        if not len(probs):
+            return probs
+        sizes = np.array([len(_CONTENT.findall(t or "")) for t in items], dtype=np.float64)
+        f = np.clip(sizes / SHORT_TEXT, 0.0, 1.0)
+        z = np.log(np.clip(probs, 1e-9, 1 - 1e-9) / np.clip(1 - probs, 1e-9, 1.0))
+        z = f * z + (1 - f) * _SHORT_PRIOR_LOGIT
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class OffensiveModel(LinearTextModel):
+    """The offensive-language model (probability that a text is offensive)."""
+
+
+def train_spam(
+    texts: Sequence[str], labels: Sequence[int], *, legitimate: Sequence[str] = (), c: float = 16.0
+) -> SpamModel:
+    """Train the spam model on labelled ``texts`` plus ``legitimate`` texts as extra negatives.
+
+    Legitimate citizen messages matter: they contain phone numbers, amounts and links that a
+    model trained on SMS alone would take for advertising.
+    """
+    all_texts = list(texts) + list(legitimate)
+    all_labels = list(labels) + [0] * len(legitimate)
+    base = LinearTextModel.train(all_texts, all_labels, kind=SPAM_KIND, c=c)
+    return SpamModel(kind=SPAM_KIND, idf=base.idf, coef=base.coef, intercept=base.intercept)
+
+
+def train_offensive(texts: Sequence[str], labels: Sequence[int], *, c: float = 4.0) -> OffensiveModel:
+    """Train the offensive-language model on ``label,text`` data (1 = offensive)."""
+    base = LinearTextModel.train(texts, labels, kind=OFFENSIVE_KIND, c=c)
+    return OffensiveModel(kind=OFFENSIVE_KIND, idf=base.idf, coef=base.coef, intercept=base.intercept)
+
+
+def load_spam_model(directory: str | Path) -> SpamModel:
+    """Load a spam model directory (``ModelFormatError`` on another engine major version)."""
+    m = LinearTextModel.load(directory, kind=SPAM_KIND)
+    return SpamModel(m.kind, m.idf, m.coef, m.intercept, m.threshold, m.metrics)
+
+
+def load_offensive_model(directory: str | Path) -> OffensiveModel:
+    """Load an offensive-language model directory."""
+    m = LinearTextModel.load(directory, kind=OFFENSIVE_KIND)
+    return OffensiveModel(m.kind, m.idf, m.coef, m.intercept, m.threshold, m.metrics)
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+
+def screen_many(
+    texts: Iterable[str], model: SpamModel | None = None, *, threshold: float | None = None
+) -> list[SpamVerdict]:
+    """Screen many texts at once (the model scores them in one batch)."""
+    items = [t if isinstance(t, str) else "" for t in texts]
+    cut = threshold if threshold is not None else (model.threshold if model else DEFAULT_THRESHOLD)
+    probs = model.score(items) if model is not None and items else np.full(len(items), np.nan)
+    verdicts: list[SpamVerdict] = []
+    for text, prob in zip(items, probs, strict=True):
+        hits = rule_hits(text)
+        rule_score = hits[0].score if hits else 0.0
+        model_score = None if np.isnan(prob) else round(float(prob), 4)
+        score = max(rule_score, model_score or 0.0)
+        reasons = [h.reason for h in hits]
+        if model_score is not None and model_score >= cut:
+            reasons.append(f"model: advertising-like text (p={model_score:.2f})")
+        if not reasons:
+            reasons.append(
+                "no rule matched" + (f"; model p={model_score:.2f}" if model_score is not None else "")
+            )
+        verdicts.append(
+            SpamVerdict(round(score, 4), score >= cut, "; ".join(reasons), rule_score, model_score)
+        )
+    return verdicts
+
+
+def screen(text: str, model: SpamModel | None = None, *, threshold: float | None = None) -> SpamVerdict:
+    """Screen one text: rules, plus the model when given. See the module docstring."""
+    return screen_many([text], model, threshold=threshold)[0]
+
+
+# --- moderation decisions as training data -----------------------------------------------------
+
+
+def append_decision(path: str | Path, text: str, *, spam: bool) -> None:
+    """Append a moderator's decision to a ``label,text`` CSV (created with a header if absent).
+
+    The file is a valid ``--extra`` input for ``minsheng text spam-train``: retraining with it
+    teaches the model the institution's own spam and its own legitimate messages.
+    """
+    target = Path(path)
+    new = not target.exists() or target.stat().st_size == 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        if new:
+            writer.writerow(["label", "text"])
+        writer.writerow([1 if spam else 0, text])
+        fh.flush()
+        os.fsync(fh.fileno())

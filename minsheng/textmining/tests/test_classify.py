@@ -1,0 +1,96 @@
+import json
+
+import numpy as np
+import pytest
+
+from minsheng.textmining.classify import LEVEL_SEPARATOR, TextClassifier, evaluate
+from minsheng.textmining.io import TextMiningError
+from minsheng.textmining.tests.conftest import labelled_rows
+
+
+def test_predicts_the_category_of_new_messages(trained_model_dir):
+    model = TextClassifier.load(trained_model_dir)
+    predictions = model.predict(["B市公交线路调整后出行很不方便", "化工厂偷排废水污染河道"])
+    assert [p.label for p in predictions] == ["交通运输", "环境保护"]
+    assert all(0.0 < p.confidence <= 1.0 for p in predictions)
+
+
+def test_needs_person_when_confidence_below_threshold(trained_model_dir):
+    model = TextClassifier.load(trained_model_dir)
+    model.threshold = 1.01
+    assert model.predict(["公交线路"])[0].needs_person is True
+    model.threshold = 0.0
+    assert model.predict(["公交线路"])[0].needs_person is False
+
+
+def test_saved_model_is_json_and_arrays_without_pickle(trained_model_dir):
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    assert description["engine_version"] == "1.0"
+    assert description["labels"] == ["交通运输", "教育文体", "环境保护"]
+    with np.load(trained_model_dir / "weights.npz", allow_pickle=False) as weights:
+        assert sorted(weights.files) == ["coef", "columns", "idf", "intercept"]
+
+
+def test_loaded_model_predicts_exactly_like_the_trained_one(tmp_path):
+    rows = labelled_rows(9)
+    model = TextClassifier.train([r["text"] for r in rows], [r["label"] for r in rows], calibrate=False)
+    model.save(tmp_path / "m")
+    again = TextClassifier.load(tmp_path / "m")
+    texts = ["学校补课", "工地噪音"]
+    assert np.array_equal(model.probabilities(texts), again.probabilities(texts))
+
+
+def test_model_of_another_major_version_is_refused(trained_model_dir, tmp_path):
+    copy = tmp_path / "old"
+    copy.mkdir()
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    description["engine_version"] = "0.9"
+    (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
+    with pytest.raises(TextMiningError, match="text engine 0.9, this is 1.0"):
+        TextClassifier.load(copy)
+
+
+def test_directory_without_model_is_refused(tmp_path):
+    with pytest.raises(TextMiningError, match="not a model directory"):
+        TextClassifier.load(tmp_path)
+
+
+def test_hierarchical_labels_report_each_level_with_summed_confidence():
+    texts, labels = [], []
+    for row in labelled_rows(12):
+        top = "民生" if row["label"] != "环境保护" else "环境"
+        texts.append(row["text"])
+        labels.append(LEVEL_SEPARATOR.join([top, row["label"]]))
+    model = TextClassifier.train(texts, labels, calibrate=False)
+    prediction = model.predict(["学校学区划分不合理"])[0]
+    assert prediction.levels == ("民生", "教育文体")
+    assert prediction.level_confidences[0] >= prediction.level_confidences[1] == prediction.confidence
+
+
+def test_extra_token_rows_are_used_for_training():
+    rows = labelled_rows(6)
+    model = TextClassifier.train(
+        [r["text"] for r in rows],
+        [r["label"] for r in rows],
+        extra_tokens=[["医院", "挂号", "排队"]] * 5,
+        extra_labels=["卫生计生"] * 5,
+        calibrate=False,
+    )
+    assert model.labels == ["交通运输", "卫生计生", "教育文体", "环境保护"]
+    assert model.predict(["医院挂号排队太久"])[0].label == "卫生计生"
+
+
+def test_single_label_training_is_refused():
+    with pytest.raises(TextMiningError, match="at least two different labels"):
+        TextClassifier.train(["a", "b"], ["x", "x"])
+
+
+def test_evaluation_report_counts(trained_model_dir):
+    model = TextClassifier.load(trained_model_dir)
+    report = evaluate(model, ["公交线路撤销出行不便", "学校补课负担重", "化工厂偷排废水"], ["交通运输", "教育文体", "交通运输"])
+    assert report.n == 3
+    assert report.accuracy == round(2 / 3, 4)
+    assert report.confusion == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]
+    assert report.per_class["交通运输"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert report.macro_f1 == round((2 / 3 + 1.0 + 0.0) / 3, 4)

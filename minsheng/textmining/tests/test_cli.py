@@ -1,0 +1,125 @@
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from minsheng.textmining.cli import main
+from minsheng.textmining.tests.conftest import REPO_ROOT, labelled_rows, write_rows
+
+
+def _read(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_train_evaluate_classify_round_trip(labelled_csv, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["train", "--data", str(labelled_csv), "--out", str(model)]) == 0
+    assert sorted(p.name for p in model.iterdir()) == ["model.json", "weights.npz"]
+    capsys.readouterr()
+
+    assert main(["evaluate", "--model", str(model), "--data", str(labelled_csv)]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["n"] == 72
+    assert result["accuracy"] == 1.0
+    assert result["macro_f1"] == 1.0
+
+    out = tmp_path / "classified.csv"
+    assert main(["classify", "--model", str(model), "--data", str(labelled_csv), "--out", str(out)]) == 0
+    rows = _read(out)
+    assert list(rows[0]) == ["message_id", "text", "label", "confidence", "needs_person"]
+    assert [r["label"] for r in rows] == [r["label"] for r in labelled_rows()]
+    assert all(0.0 < float(r["confidence"]) <= 1.0 for r in rows)
+
+
+def test_classify_keeps_rows_with_empty_text(trained_model_dir, tmp_path):
+    data = write_rows(tmp_path / "in.csv", [{"id": "1", "text": ""}, {"id": "2", "text": "工地扬尘噪音扰民"}])
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
+    assert [(r["id"], r["label"], r["needs_person"]) for r in _read(out)] == [("1", "", "1"), ("2", "环境保护", "0")]
+
+
+def test_gbk_input_is_read(trained_model_dir, tmp_path):
+    data = write_rows(tmp_path / "gbk.csv", [{"text": "公交线路撤销出行不便"}], encoding="gbk")
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
+    assert _read(out)[0]["label"] == "交通运输"
+
+
+def test_missing_column_is_named_exit_2_and_nothing_written(tmp_path, capsys):
+    data = write_rows(tmp_path / "in.csv", [{"body": "路灯坏了", "label": "城乡建设"}])
+    model = tmp_path / "model"
+    assert main(["train", "--data", str(data), "--text-col", "content", "--out", str(model)]) == 2
+    assert "missing column content" in capsys.readouterr().err
+    assert not model.exists()
+
+
+def test_missing_label_column_is_named(labelled_csv, tmp_path, capsys):
+    assert main(["train", "--data", str(labelled_csv), "--label-col", "level1,level2", "--out", str(tmp_path / "m")]) == 2
+    assert "missing columns level1, level2" in capsys.readouterr().err
+
+
+def test_model_from_another_version_is_refused_with_exit_2(trained_model_dir, labelled_csv, tmp_path, capsys):
+    old = tmp_path / "old"
+    old.mkdir()
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    description["engine_version"] = "2.0"
+    (old / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    (old / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(old), "--data", str(labelled_csv), "--out", str(out)]) == 2
+    assert "made by text engine 2.0" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_dedupe_adds_group_and_representative(tmp_path):
+    text = "A1区望月湖街道某小区地下车库长期积水，电梯经常故障，请督促物业整改。"
+    data = write_rows(tmp_path / "in.csv", [{"text": text}, {"text": "学区划分问题咨询"}, {"text": text + "谢谢"}])
+    out = tmp_path / "out.csv"
+    assert main(["dedupe", "--data", str(data), "--threshold", "0.8", "--out", str(out)]) == 0
+    assert [(r["group"], r["representative"]) for r in _read(out)] == [("1", "1"), ("2", "1"), ("1", "0")]
+
+
+def test_dedupe_bad_threshold_exit_2(labelled_csv, tmp_path):
+    assert main(["dedupe", "--data", str(labelled_csv), "--threshold", "1.5", "--out", str(tmp_path / "o.csv")]) == 2
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_dedupe_falls_back_to_subject_and_detail(tmp_path):
+    data = write_rows(tmp_path / "in.csv", [{"subject": "路灯", "detail": "坏了"}, {"subject": "路灯", "detail": "坏了"}])
+    out = tmp_path / "out.csv"
+    assert main(["dedupe", "--data", str(data), "--out", str(out)]) == 0
+    assert [r["group"] for r in _read(out)] == ["1", "1"]
+
+
+def test_unknown_command_is_a_usage_error():
+    with pytest.raises(SystemExit) as exit_info:
+        main(["nonsense"])
+    assert exit_info.value.code == 2
+
+
+def test_python_dash_m_runs_the_cli(labelled_csv, tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "minsheng.textmining", "dedupe", "--data", str(labelled_csv), "--out", str(tmp_path / "o.csv")],
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+    )
+    assert completed.returncode == 0
+    assert (tmp_path / "o.csv").exists()
+
+
+def test_train_accepts_token_level_extra_files(labelled_csv, tmp_path):
+    extra = write_rows(tmp_path / "extra.csv", [{"tokens": "医院 挂号 排队", "label": "卫生计生"}] * 5)
+    model = tmp_path / "model"
+    assert main(["train", "--data", str(labelled_csv), "--extra", str(extra), str(extra), "--out", str(model)]) == 0
+    description = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    assert description["labels"] == ["交通运输", "卫生计生", "教育文体", "环境保护"]
+    assert description["metadata"]["n_extra"] == 10
+
+
+def test_extra_file_without_tokens_column_is_named(labelled_csv, tmp_path, capsys):
+    extra = write_rows(tmp_path / "extra.csv", [{"words": "医院", "label": "卫生计生"}])
+    assert main(["train", "--data", str(labelled_csv), "--extra", str(extra), "--out", str(tmp_path / "m")]) == 2
+    assert "missing column tokens" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()

@@ -1,0 +1,234 @@
+"""``minsheng text hot-issues | spam-train | spam | replies`` (``minsheng.textmining.cli_more``)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from minsheng.textmining import cli_more
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+HOT_HEADER = ["message_id", "user", "subject", "posted_at", "detail", "dislikes", "likes"]
+
+
+def _hot_rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for i in range(5):
+        rows.append(
+            [
+                f"m{i}",
+                f"u{i}",
+                "A2区丽发新城小区旁搅拌站噪音扰民",
+                f"2019/11/{i + 1} 10:00:00",
+                f"A2区丽发新城小区附近建了搅拌站，噪音灰尘很大，第{i}次反映。",
+                0,
+                i,
+            ]
+        )
+    rows.append(["z1", "u9", "A7县星沙大道路灯不亮", "2019-03-01 08:00:00", "路灯坏了半年。", 0, 0])
+    return rows
+
+
+def test_register_adds_the_four_commands():
+    parser = argparse.ArgumentParser()
+    cli_more.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["hot-issues", "--data", "a.csv", "--out", "b.csv"])
+    assert args.top == 10
+    assert args.handler is args.func
+    for command in ("spam-train", "spam", "replies"):
+        assert parser.parse_args([command, "--data", "a.csv", "--out", "o"]).command == command
+
+
+def test_hot_issues_writes_the_contract_columns(tmp_path):
+    data = _write(tmp_path / "in.csv", HOT_HEADER, _hot_rows())
+    out = tmp_path / "out.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--top", "1", "--out", str(out)]) == 0
+    rows = _read(out)
+    assert list(rows[0]) == [
+        "rank",
+        "heat",
+        "period_start",
+        "period_end",
+        "place_or_group",
+        "description",
+        "message_ids",
+    ]
+    assert len(rows) == 1
+    assert rows[0]["rank"] == "1"
+    assert rows[0]["period_start"] == "2019-11-01"
+    assert rows[0]["period_end"] == "2019-11-05"
+    assert rows[0]["place_or_group"] == "A2区丽发新城"
+    assert rows[0]["message_ids"] == "m0;m1;m2;m3;m4"
+
+
+def test_hot_issues_reads_gbk(tmp_path):
+    data = _write(tmp_path / "in.csv", HOT_HEADER, _hot_rows(), encoding="gbk")
+    out = tmp_path / "out.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 0
+    assert _read(out)[0]["message_ids"] == "m0;m1;m2;m3;m4"
+
+
+def test_hot_issues_missing_column_exits_2_and_writes_nothing(tmp_path, capsys):
+    data = _write(tmp_path / "in.csv", ["message_id", "subject"], [["1", "s"]])
+    out = tmp_path / "out.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 2
+    assert "missing columns posted_at, detail" in capsys.readouterr().err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [data]
+
+
+def test_hot_issues_bad_date_names_the_row(tmp_path, capsys):
+    rows = _hot_rows()
+    rows[2][3] = "someday"
+    data = _write(tmp_path / "in.csv", HOT_HEADER, rows)
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(tmp_path / "o.csv")]) == 2
+    assert "row 4: posted_at 'someday'" in capsys.readouterr().err
+
+
+SPAM_ROWS = [
+    [1, "急用钱无抵押贷款，资料简单当天放款，咨询电话18657495775【杜经理】"],
+    [1, "本公司代开发票，税点低，保真，致电13811112222"],
+    [1, "五一特惠全场5折，进店送礼品，回复TD退订【商城】"],
+    [1, "兼职刷单日赚300，加微信abc123456"],
+    [0, "您尾号7544卡ATM支出2000元【工商银行】"],
+    [0, "晚上一起吃饭吗？我六点下班"],
+    [0, "明天开会记得带材料"],
+    [0, "快递放在门卫室了"],
+]
+
+
+def test_spam_train_then_screen(tmp_path):
+    data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS * 2)
+    legit = _write(
+        tmp_path / "legit.csv", ["subject", "detail"], [["路灯坏了", "小区路灯坏了请修理，电话13900001111"]]
+    )
+    extra = _write(
+        tmp_path / "decisions.csv", ["label", "text"], [[1, "加微信领红包"], [0, "垃圾清运不及时"]]
+    )
+    model = tmp_path / "model"
+    assert (
+        cli_more.main(
+            [
+                "spam-train",
+                "--data",
+                str(data),
+                "--extra",
+                str(extra),
+                "--legitimate",
+                str(legit),
+                "--out",
+                str(model),
+            ]
+        )
+        == 0
+    )
+    meta = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    assert meta["metrics"] == {"n_spam": 9, "n_ham": 9, "n_legitimate": 1}
+    texts = _write(
+        tmp_path / "texts.csv",
+        ["id", "text"],
+        [
+            ["a", "亚洲欧美一区二区不卡精品 | 好吊妞在线免费观看 | 婷婷色高清在线观看"],
+            ["b", "小区门口路灯坏了一个月，请尽快维修"],
+        ],
+    )
+    out = tmp_path / "screened.csv"
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(texts), "--out", str(out)]) == 0
+    rows = _read(out)
+    assert list(rows[0]) == ["id", "text", "spam_score", "spam", "reason"]
+    assert [r["spam"] for r in rows] == ["1", "0"]
+    assert rows[0]["reason"].startswith("pornographic SEO terms")
+
+
+def test_spam_without_a_model_uses_the_rules_on_subject_and_detail(tmp_path):
+    data = _write(
+        tmp_path / "m.csv",
+        ["message_id", "subject", "detail"],
+        [
+            ["1", "久草日韩精品在线视频", "精品国产综合色在线,极品少妇粉嫩小泬精品视频"],
+            ["2", "路灯坏了", "小区路灯坏了请修理"],
+        ],
+    )
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--data", str(data), "--out", str(out)]) == 0
+    assert [r["spam"] for r in _read(out)] == ["1", "0"]
+
+
+def test_spam_refuses_a_model_from_another_version(tmp_path, capsys):
+    data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS)
+    model = tmp_path / "model"
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 0
+    meta = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    meta["engine_version"] = "9.0"
+    (model / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    texts = _write(tmp_path / "t.csv", ["text"], [["你好"]])
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(texts), "--out", str(out)]) == 2
+    assert "engine version 9.0" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_spam_train_rejects_bad_labels_and_keeps_the_old_model(tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "keep.txt").write_text("old", encoding="utf-8")
+    data = _write(tmp_path / "train.csv", ["label", "text"], [[1, "a"], ["spam", "b"]])
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 2
+    assert "row 3: label must be 0 or 1" in capsys.readouterr().err
+    assert [p.name for p in model.iterdir()] == ["keep.txt"]
+
+
+def test_replies_adds_the_scores(tmp_path):
+    header = ["message_id", "user", "subject", "posted_at", "detail", "reply", "replied_at"]
+    data = _write(
+        tmp_path / "r.csv",
+        header,
+        [
+            [
+                "1",
+                "u",
+                "路灯坏了",
+                "2019/4/1 9:00",
+                "小区路灯坏了，请问何时维修？",
+                "网友您好！经核实，路灯线路老化，我局将于本周内维修，感谢您的监督。",
+                "2019/4/3 9:00",
+            ],
+        ],
+    )
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["replies", "--data", str(data), "--out", str(out)]) == 0
+    row = _read(out)[0]
+    assert list(row)[-7:] == [
+        "relevance",
+        "completeness",
+        "interpretability",
+        "timeliness",
+        "lag_days",
+        "reply_score",
+        "notes",
+    ]
+    assert row["lag_days"] == "2.0"
+    assert 0 < float(row["reply_score"]) <= 100
+
+
+@pytest.mark.parametrize("argv", [["replies", "--deadline-days", "0"], ["hot-issues", "--top", "0"]])
+def test_bad_numbers_exit_2(tmp_path, argv):
+    data = _write(tmp_path / "x.csv", ["a"], [["1"]])
+    assert cli_more.main([*argv, "--data", str(data), "--out", str(tmp_path / "o.csv")]) == 2

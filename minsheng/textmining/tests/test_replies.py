@@ -1,0 +1,110 @@
+"""Reply scoring (``minsheng.textmining.replies``)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from minsheng.textmining import replies
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+SUBJECT = "A2区景蓉华苑小区停车收费问题"
+DETAIL = "小区业委会没有召开业主大会就制定停车收费方案，请问这样合法吗？希望住建局调查处理。"
+GOOD = (
+    "网友您好！您反映的景蓉华苑小区停车收费问题已收悉。经调查了解，业委会于4月召开了业主大会，"
+    "根据《物业管理条例》第十一条，停车收费方案须经业主大会表决。下一步，住建局将督促业委会依法依规"
+    "重新表决，如有疑问可拨打联系电话0731-12345678咨询。感谢您对我们工作的支持。2019年5月9日"
+)
+BAD = "留言已收悉。"
+
+
+def test_a_full_reply_scores_high_on_every_part():
+    score = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019/4/25 9:32:09", "2019/5/9 14:56:53")
+    assert score.relevance > 0.6
+    assert score.completeness == 1.0
+    assert score.interpretability == 1.0
+    assert score.lag_days == 10.0
+    assert score.timeliness == pytest.approx(1 - 0.5 * 10 / 15, abs=1e-4)
+    assert score.overall > 80
+    assert score.notes == "points 2/2"
+
+
+def test_an_empty_acknowledgement_scores_low_and_says_why():
+    score = replies.score_reply(SUBJECT, DETAIL, BAD, "2019/4/25", "2019/4/26")
+    assert score.relevance == 0.0
+    assert score.interpretability == 0.0
+    assert score.overall < 30
+    assert "reply too short" in score.notes
+    assert "no rule cited" in score.notes
+
+
+def test_late_replies_lose_timeliness():
+    on_time = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01", "2019-04-05")
+    late = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01", "2019-06-28")
+    assert on_time.timeliness is not None and late.timeliness is not None
+    assert late.timeliness < 0.5 < on_time.timeliness
+    assert "late: 64 > 15 working days" in late.notes
+
+
+def test_missing_times_drop_timeliness_from_the_overall():
+    score = replies.score_reply(SUBJECT, DETAIL, GOOD, "", "not a date")
+    assert score.timeliness is None
+    assert score.lag_days is None
+    assert 0 < score.overall <= 100
+
+
+def test_calendar_days_and_a_custom_calendar():
+    rule = replies.DeadlineRule(days=15, working=False)
+    score = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01 00:00", "2019-04-11 00:00", rule=rule)
+    assert score.lag_days == 10.0
+    holidays = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01", "2019-04-11", calendar=lambda a, b: 3)
+    assert holidays.lag_days == 3.0
+
+
+def test_weekday_count_skips_weekends():
+    assert replies.weekday_count(date(2019, 4, 5), date(2019, 4, 8)) == 1  # Friday → Monday
+    assert replies.weekday_count(date(2019, 4, 1), date(2019, 4, 15)) == 10
+    assert replies.weekday_count(date(2019, 4, 8), date(2019, 4, 1)) == 0
+
+
+def test_score_replies_scores_every_row():
+    rows = [
+        {
+            "subject": SUBJECT,
+            "detail": DETAIL,
+            "reply": GOOD,
+            "posted_at": "2019/4/25",
+            "replied_at": "2019/5/9",
+        },
+        {
+            "subject": SUBJECT,
+            "detail": DETAIL,
+            "reply": BAD,
+            "posted_at": "2019/4/25",
+            "replied_at": "2019/5/9",
+        },
+    ]
+    scores = replies.score_replies(rows)
+    assert len(scores) == 2
+    assert scores[0].overall > scores[1].overall
+
+
+@pytest.mark.shared_data
+def test_shared_replies_score_in_range_and_rank_acknowledgements_last():
+    data = Path(os.environ.get("MINSHENG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    path = data / "messages" / "replies.csv"
+    if not path.is_file():
+        pytest.skip(f"shared data not found at {data} (set MINSHENG_SHARED_DATA)")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))[:400]
+    scores = replies.score_replies(rows)
+    assert all(0 <= s.overall <= 100 for s in scores)
+    short = [s.overall for s, r in zip(scores, rows, strict=True) if len(r["reply"]) < 30]
+    long = [s.overall for s, r in zip(scores, rows, strict=True) if len(r["reply"]) > 300]
+    assert short and long
+    assert sum(short) / len(short) < sum(long) / len(long)

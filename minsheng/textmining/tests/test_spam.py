@@ -1,0 +1,197 @@
+"""Spam rules, the spam and offensive models, moderation decisions (``minsheng.textmining.spam``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minsheng.textmining import spam
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SEO_PORN = (
+    "久草日韩精品暖暖的在线视频,精品国产综合色在线,极品少妇粉嫩小泬精品视频,青青热久免费精品视频在线播放"
+)
+SEO_PORN_2 = (
+    "亚洲欧美一区二区不卡精品 | 好吊妞在线免费观看 | 婷婷色高清在线观看 | 亚洲国产日韩一级精品视频网站"
+)
+GAMBLING = "澳门葡京娱乐城|百家乐真人视讯|注册送彩金|首存返水|时时彩投注平台"
+CITIZEN = "A3区东方红路嘉顺苑超市后面有老虎机，很多人在赌博，请公安部门依法查处。"
+CITIZEN_PHONE = "我家小区路灯坏了一个月，物业电话13812345678一直没人接，请尽快维修，谢谢。"
+
+SPAM_TEXTS = [
+    "急用钱，找宜信。无抵押，无担保，信用贷款。资料简单，2~3天放款。咨询电话：18657495775【杜经理】",
+    "本公司常年代开各种正规机打发票，税点低，保真，详情请致电13811112222，打扰请见谅！",
+    "五一特惠，全场5折起，进店即送精美礼品，回复TD退订【某某商城】",
+    "兼职刷单，日赚300元，加微信abc123456了解详情",
+    "恭喜您中奖了！请登录 http://win-prize.cn 领取iPhone，详询4008001234",
+    "新楼盘开盘特价，首付5万起，户型95-130平，VIP热线0731-88889999",
+]
+HAM_TEXTS = [
+    "您尾号7544卡11日11:03ATM支出2,000元，手续费2元。【工商银行】",
+    "晚上一起吃饭吗？我六点下班",
+    "A2区桂花坪街道小区停车收费不合理，业委会没有开业主大会就定了方案，请住建局调查。",
+    "孩子今年上小学，划片学校说学位已满，教育局能否统筹解决？",
+    "小区旁边工地夜间施工噪音太大，十二点还在打桩，严重影响休息。",
+    "公积金贷款审批太慢，已经两个月了，请问什么原因？",
+]
+
+
+def test_rules_catch_the_seed_spam_lines():
+    hits = spam.rule_hits(SEO_PORN)
+    assert hits[0].rule == "seo_porn"
+    assert hits[0].score == 0.95
+    assert spam.screen(SEO_PORN_2).spam is True
+    assert "pornographic SEO terms" in spam.screen(SEO_PORN_2).reason
+
+
+def test_rules_catch_gambling_keyword_stuffing():
+    verdict = spam.screen(GAMBLING)
+    assert verdict.spam is True
+    assert verdict.reason.startswith("gambling SEO terms")
+
+
+def test_rules_pass_a_citizen_reporting_gambling_and_one_giving_a_phone():
+    assert spam.rule_hits(CITIZEN) == []
+    assert spam.screen(CITIZEN).spam is False
+    assert spam.screen(CITIZEN_PHONE).spam is False
+
+
+def test_contact_lure_needs_a_contact_and_a_lure_phrase():
+    lure = spam.rule_hits("代开发票，税点低，联系13811112222")
+    assert [h.rule for h in lure] == ["contact_lure"]
+    assert lure[0].score == 0.9
+    assert spam.rule_hits("代开发票是违法的，请税务局查处") == []
+
+
+def test_link_farm_needs_links_to_be_most_of_the_text():
+    farm = "http://a1.cn http://b2.cn http://c3.cn 看看"
+    assert spam.rule_hits(farm)[0].rule == "link_farm"
+    long_citizen = (
+        "建议参考外地做法："
+        + "，".join(["详见https://baidu.com/"] * 3)
+        + "。"
+        + "我市应当加快轨道交通规划建设。" * 10
+    )
+    assert spam.rule_hits(long_citizen) == []
+
+
+def test_empty_and_non_text_input_is_not_spam():
+    assert spam.screen("").spam is False
+    assert spam.screen_many([None, ""])[0].score == 0.0  # type: ignore[list-item]
+
+
+@pytest.fixture(scope="module")
+def small_model() -> spam.SpamModel:
+    texts = SPAM_TEXTS * 3 + HAM_TEXTS * 3
+    labels = [1] * len(SPAM_TEXTS) * 3 + [0] * len(HAM_TEXTS) * 3
+    return spam.train_spam(texts, labels, legitimate=[CITIZEN, CITIZEN_PHONE])
+
+
+def test_model_scores_spam_above_ham(small_model):
+    spam_scores = small_model.score(SPAM_TEXTS)
+    ham_scores = small_model.score(HAM_TEXTS)
+    assert spam_scores.min() > ham_scores.max()
+
+
+def test_short_texts_are_shrunk_towards_the_prior(small_model):
+    assert small_model.score(["薛海春"])[0] < 0.3
+
+
+def test_model_round_trips_without_pickle(small_model, tmp_path):
+    small_model.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    assert meta["kind"] == "spam"
+    assert meta["engine_version"].split(".")[0] == "1"
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == ["coef_index", "coef_value", "idf_index", "idf_value"]
+    loaded = spam.load_spam_model(tmp_path / "m")
+    assert np.allclose(loaded.score(SPAM_TEXTS), small_model.score(SPAM_TEXTS))
+
+
+def test_model_from_another_major_version_is_refused(small_model, tmp_path):
+    small_model.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["engine_version"] = "2.0"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="engine version 2.0"):
+        spam.load_spam_model(tmp_path / "m")
+
+
+def test_offensive_model_is_not_loaded_as_spam(tmp_path):
+    model = spam.train_offensive(
+        ["你真是个废物垃圾", "今天天气不错", "滚出去蠢货", "谢谢你的帮助"], [1, 0, 1, 0]
+    )
+    model.save(tmp_path / "off")
+    with pytest.raises(spam.ModelFormatError, match="'offensive' model"):
+        spam.load_spam_model(tmp_path / "off")
+    assert spam.load_offensive_model(tmp_path / "off").kind == "offensive"
+
+
+def test_screen_combines_rules_and_model(small_model):
+    verdict = spam.screen(SEO_PORN, small_model)
+    assert verdict.spam is True
+    assert verdict.rule_score == 0.95
+    assert verdict.model_score is not None
+
+
+def test_append_decision_writes_a_training_file(tmp_path):
+    path = tmp_path / "decisions.csv"
+    spam.append_decision(path, "加微信领红包", spam=True)
+    spam.append_decision(path, "路灯坏了请修理", spam=False)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows == [["label", "text"], ["1", "加微信领红包"], ["0", "路灯坏了请修理"]]
+
+
+# --- shared data (skipped when absent) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def screening_data() -> Path:
+    path = Path(os.environ.get("MINSHENG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    if not (path / "spam" / "sms_train.csv").is_file():
+        pytest.skip(f"shared data not found at {path} (set MINSHENG_SHARED_DATA)")
+    return path
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.shared_data
+def test_shared_sms_and_citizen_messages_on_a_split(screening_data):
+    rng = random.Random(3)
+    sms = _rows(screening_data / "spam" / "sms_train.csv")
+    rng.shuffle(sms)
+    legit = [
+        f"{r['subject']} {r['detail']}" for r in _rows(screening_data / "messages" / "hot_issue_messages.csv")
+    ]
+    rng.shuffle(legit)
+    train, test = sms[:2000], sms[2000:3000]
+    model = spam.train_spam(
+        [r["text"] for r in train], [int(r["label"]) for r in train], legitimate=legit[:1500]
+    )
+    y = np.array([r["label"] == "1" for r in test])
+    pred = np.array([v.spam for v in spam.screen_many([r["text"] for r in test], model)])
+    tp, fp, fn = int((y & pred).sum()), int((~y & pred).sum()), int((y & ~pred).sum())
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.92
+    false_positive = np.mean([v.spam for v in spam.screen_many(legit[1500:3000], model)])
+    assert false_positive <= 0.005
+    seed = [
+        ln.strip()
+        for p in sorted((screening_data.parent / "seed").glob("*.txt"))
+        for ln in p.read_text(encoding="utf-8").splitlines()
+        if ln.strip()
+    ]
+    if seed:
+        verdicts = spam.screen_many(seed, model)
+        assert [v.spam for v in verdicts[-2:]] == [True, True]
+        assert not any(v.spam for v in verdicts[:-2])
