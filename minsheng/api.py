@@ -89,7 +89,9 @@ def on_http_error(request, exc: HttpError):
 from minsheng.core.api import router as core_router  # noqa: E402
 from minsheng.hotline.api import router as hotline_router  # noqa: E402
 from minsheng.proposals.api import router as proposals_router  # noqa: E402
+from minsheng.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", proposals_router)
 api.add_router("/hotline/", hotline_router)
+api.add_router("/supervision/", supervision_router)

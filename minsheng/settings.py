@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "minsheng.core",
     "minsheng.proposals",
     "minsheng.hotline",
+    "minsheng.supervision",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hotline/", include("minsheng.hotline.urls")),
     path("proposals/", include("minsheng.proposals.urls")),
+    path("supervision/", include("minsheng.supervision.urls")),
     path("", include("minsheng.core.urls")),
 ]
 

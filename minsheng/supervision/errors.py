@@ -1,0 +1,11 @@
+"""Error codes of the supervision app (asserted by tests; stable for API clients)."""
+
+NOT_A_MEMBER = "not_a_member"
+ALREADY_IN_GROUP = "already_in_group"
+NOT_IN_GROUP = "not_in_group"
+NOT_ITEM_OWNER = "not_item_owner"
+YEAR_EXISTS = "year_exists"
+MONTH_TAKEN = "month_taken"
+TOO_MANY_PROBLEMS = "too_many_problems"
+GROUP_EXISTS = "group_exists"
+ITEM_DONE = "item_done"
