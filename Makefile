@@ -25,6 +25,7 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed $(VENV)/.installed
 	@$(PY) -m minsheng.cli assets
+	@$(PY) manage.py collectstatic --noinput --verbosity 0
 
 # A CJK font for charts in Word reports; installed from Debian's packages when we are root.
 font:
