@@ -104,3 +104,12 @@ ZH = {
     "ticket tag": "工单标签", "ticket tags": "工单标签",
     "This file is being imported now (job %(job)s).": "该文件正在导入中（任务 %(job)s）。",
 }
+
+ZH.update({
+    "Topic candidates": "选题候选", "每月一题 topic candidates": "每月一题选题候选", "Year": "年份",
+    "Score = 0.30 × frequency + 0.20 × persistence (months at least half the monthly mean) + 0.25 × hardness (1 − mean of resolution and satisfaction rates) + 0.15 × city-wide spread + 0.10 × growth (second half against first). See docs/hotline.md.":
+        "得分 = 0.30 × 高频 + 0.20 × 持续（达到月均一半的月份占比）+ 0.25 × 难度（1 − 解决率与满意率的平均）+ 0.15 × 全市分布 + 0.10 × 增长（下半年对上半年）。详见 docs/hotline.md。",
+    "Problem (category)": "问题（类别）", "By month": "逐月", "Districts": "涉及区数", "Sample tickets": "典型工单", "Plan": "纳入计划",
+    "Topic year": "年度", "Lead department": "牵头部门", "Add as topic": "列为选题", "Create a topic year first": "请先创建年度",
+    "No tickets in this year.": "该年度没有工单。", "Added to the topic plan: %(theme)s": "已列入选题计划：%(theme)s",
+})

@@ -13,4 +13,6 @@ urlpatterns = [
     path("rates/", views.rates_page, name="rates"),
     path("rates/export.xlsx", views.rates_export, name="rates_export"),
     path("ranking/", views.ranking_page, name="ranking"),
+    path("candidates/", views.candidates_page, name="candidates"),
+    path("candidates/plan/", views.candidate_plan, name="candidate_plan"),
 ]

@@ -22,7 +22,7 @@ from . import importing, selectors, services
 from .choices import Dimension, Kind, RankGroup, Satisfaction, Status
 from .exports import write_xlsx
 from .forms import ImportForm
-from .models import Category, ImportSource
+from .models import Category, ImportSource, Ticket
 
 
 def _int(value: str | None) -> int | None:
@@ -200,3 +200,53 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
                            "red": ranking.red[value], "black": ranking.black[value]})
     return render(request, "hotline/ranking.html", {**ctx, "ranking": ranking, "groups": groups,
                                                     "month_label": ctx["month"].strftime("%Y-%m") if ctx["month"] else ""})
+
+
+@login_required
+def candidates_page(request: HttpRequest) -> HttpResponse:
+    """Hot problems of a year as 每月一题 candidates, each with its evidence and a way into the topic plan."""
+    if not request.user.has_perm("hotline.view_all"):
+        raise PermissionDenied
+    from django.utils import timezone
+
+    from minsheng.core.models import Unit
+
+    from .candidates import topic_candidates
+
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    years = sorted({d.year for d in Ticket.objects.dates("month", "year")}, reverse=True)
+    candidates = selectors.cached("candidates", lambda: topic_candidates(year=year, top=20), year)
+    try:
+        from minsheng.supervision.models import TopicYear
+
+        topic_years = list(TopicYear.objects.order_by("-year"))
+    except ImportError:  # the supervision app is not installed
+        topic_years = []
+    return render(request, "hotline/candidates.html", {
+        "year": year, "years": years, "candidates": candidates, "topic_years": topic_years,
+        "units": Unit.objects.filter(active=True), "can_plan": request.user.has_perm("hotline.manage_tickets"),
+    })
+
+
+@login_required
+def candidate_plan(request: HttpRequest) -> HttpResponse:
+    """Staff pick a candidate into the year's topic plan (a 每月一题 topic measured by its category)."""
+    if request.method != "POST":
+        raise Http404
+    from minsheng.core.models import Unit
+    from minsheng.supervision import services as supervision
+    from minsheng.supervision.models import TopicYear
+
+    p = request.POST
+    topic_year = get_object_or_404(TopicYear, pk=_int(p.get("topic_year")))
+    category = get_object_or_404(Category, pk=_int(p.get("category")))
+    try:
+        topic = supervision.topic_create(actor=request.user, topic_year=topic_year, month=_int(p.get("month")) or 0,
+                                         theme=p.get("theme", "") or category.name,
+                                         lead_unit=Unit.objects.filter(pk=_int(p.get("lead_unit"))).first(),
+                                         categories=[category])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path.rsplit('/plan/', 1)[0]}/?year={p.get('year', '')}")
+    messages.success(request, _("Added to the topic plan: %(theme)s") % {"theme": topic.theme})
+    return redirect("supervision:year", topic_year.pk)

@@ -3,6 +3,7 @@
     minsheng hotline generate --tickets N --months M --out FILE [--start YYYY-MM] [--seed S] [--encoding gbk]
     minsheng hotline import FILE [--mapping NAME] [--batch-size N]
     minsheng hotline rates --month YYYY-MM --by unit|street|district|category [--out FILE]
+    minsheng hotline candidates --year YYYY [--top N] [--out FILE]
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         rates.add_argument("--by", choices=["unit", "street", "district", "category"], required=True)
         rates.add_argument("--out", default="", help="write CSV (or .xlsx) instead of printing")
         sub.add_parser("classify", help="fill missing categories with the registered text classifier")
+        cand = sub.add_parser("candidates", help="hot problems of a year as 每月一题 candidates, with evidence")
+        cand.add_argument("--year", type=int, required=True)
+        cand.add_argument("--top", type=int, default=20)
+        cand.add_argument("--out", default="", help="write CSV (or .xlsx) instead of printing")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -104,6 +109,28 @@ class Command(BaseCommand):
         for line in table:
             self.stdout.write("  ".join(str("" if v is None else v).ljust(w) for v, w in zip(line, widths, strict=True)))
         self.stdout.write(f"{len(rows)} rows by {by} for {month} ({seconds:.2f} s)")
+
+    def _candidates(self, *, year: int, top: int, out: str, **_) -> None:
+        from minsheng.hotline.candidates import HEADERS, candidate_rows, topic_candidates
+
+        began = time.monotonic()
+        rows = candidate_rows(topic_candidates(year=year, top=top))
+        seconds = time.monotonic() - began
+        if out:
+            path = Path(out)
+            if path.suffix.lower() == ".xlsx":
+                from minsheng.hotline.exports import write_xlsx
+
+                write_xlsx(path, [HEADERS, *rows], title=f"{year} candidates")
+            else:
+                with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                    csv.writer(handle).writerows([HEADERS, *rows])
+            self.stdout.write(f"{len(rows)} candidates for {year} written to {out} ({seconds:.2f} s)")
+            return
+        for row in rows:
+            self.stdout.write(f"{row[0]:>3}  {row[1]:>6}  {row[2]}  {row[3]} tickets, {row[5]} districts, "
+                              f"resolution {row[8]}%, satisfaction {row[9]}%, growth {row[10]}")
+        self.stdout.write(f"{len(rows)} candidates for {year} ({seconds:.2f} s)")
 
     def _classify(self, **_) -> None:
         from minsheng.hotline.services import ticket_classify_missing
