@@ -64,3 +64,5 @@ ZH = {
     "Add a monthly topic": "添加月度主题", "Theme": "主题", "Linked hotline categories": "关联热线分类",
     "Unknown action.": "未知操作。",
 }
+
+ZH.update({"Year-end report (Word)": "年度工作报告（Word）"})

@@ -47,3 +47,26 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer.writerow(headers)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def bar_chart_png(labels: Sequence[str], values: Sequence[float], *, title: str, color: str = "#b3261e") -> bytes:
+    """A bar chart as PNG bytes for Word reports, drawn with an installed CJK font when there is one
+    (make setup installs WenQuanYi Micro Hei), so Chinese labels do not come out as boxes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    cjk = [f.name for f in font_manager.fontManager.ttflist
+           if any(k in f.name for k in ("WenQuanYi", "Noto Sans CJK", "Noto Serif CJK", "SimHei"))]
+    with plt.rc_context({"font.sans-serif": [cjk[0], "DejaVu Sans"]} if cjk else {}):
+        figure, axis = plt.subplots(figsize=(6.5, 3), dpi=150)
+        axis.bar(list(labels), list(values), color=color)
+        axis.set_title(title)
+        axis.tick_params(axis="x", labelrotation=30, labelsize=7)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        plt.close(figure)
+    return buffer.getvalue()

@@ -12,7 +12,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
-from minsheng.core.exports import DOCX, XLSX, xlsx
+from minsheng.core.exports import DOCX, XLSX, bar_chart_png, xlsx
 
 from .models import Proposal, Reply
 from .selectors import ProposalStatistics
@@ -104,24 +104,8 @@ def statistics_workbook(stats: ProposalStatistics) -> bytes:
 
 
 def _chart(stats: ProposalStatistics) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("WenQuanYi", "Noto Sans CJK", "Noto Serif CJK", "SimHei"))]
-    if cjk:
-        plt.rcParams["font.sans-serif"] = [cjk[0], "DejaVu Sans"]
     rows = stats.by_dimension.get("subject_area", [])
-    figure, axis = plt.subplots(figsize=(6, 3), dpi=150)
-    axis.bar([name or "未分类" for name, _ in rows], [n for _, n in rows], color="#b3261e")
-    axis.set_title("提案按类别分布")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
+    return bar_chart_png([name or "未分类" for name, _ in rows], [n for _, n in rows], title="提案按类别分布")
 
 
 def annual_report(stats: ProposalStatistics, *, title: str) -> bytes:

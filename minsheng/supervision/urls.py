@@ -16,4 +16,5 @@ urlpatterns = [
     path("items/<int:pk>/update/", views.item_update, name="item_update"),
     path("desk/", views.desk, name="desk"),
     path("overview/", views.overview, name="overview"),
+    path("years/<int:pk>/report.docx", views.year_report, name="year_report"),
 ]

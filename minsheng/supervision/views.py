@@ -225,3 +225,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/overview.html", {
         "years": years, "year": chosen, "overview": selectors.overview(chosen) if chosen else None,
     })
+
+
+@login_required
+def year_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year-end report in Word."""
+    if not request.user.has_perm("supervision.view_overview"):
+        raise PermissionDenied
+    from minsheng.core.exports import DOCX
+
+    from .exports import year_report as render_report
+
+    topic_year = get_object_or_404(TopicYear, pk=pk)
+    response = HttpResponse(render_report(topic_year), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="meiyueyiti-{topic_year.year}.docx"'
+    return response

@@ -118,3 +118,24 @@ def test_page_query_counts_do_not_grow(client, w):
     for name, (user, url) in urls.items():
         login(client, user)
         assert _count(client, url) == small[name], name
+
+
+def test_year_end_report_in_word(client, w):
+    import io
+
+    from docx import Document
+
+    login(client, w.wang.user)
+    assert client.get(f"/supervision/years/{w.problem.topic.topic_year_id}/report.docx").status_code == 403
+    login(client, w.leader)
+    response = client.get(f"/supervision/years/{w.problem.topic.topic_year_id}/report.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "“每月一题”民主监督工作报告" in text
+    assert "个问题组建议题监督小组" in text
+    from minsheng.supervision.models import Problem
+
+    problems = Problem.objects.filter(topic__topic_year_id=w.problem.topic.topic_year_id).count()
+    assert len(document.inline_shapes) == 1  # the chart
+    assert len(document.tables[0].rows) == 1 + problems
