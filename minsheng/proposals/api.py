@@ -359,7 +359,7 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
 def proposals_statistics(request, term: int | None = None, session: int | None = None):
     if not request.user.has_perm("proposals.view_statistics"):
         raise Forbidden("Only the office and leaders see the statistics.")
-    return selectors.proposal_statistics(term=term, session=session).__dict__
+    return selectors.proposal_statistics_cached(term=term, session=session).__dict__
 
 
 class EpisodeIn(Schema):

@@ -266,6 +266,22 @@ def proposal_statistics(*, term: int | None = None, session: int | None = None, 
     return stats
 
 
+STATISTICS_CACHE_SECONDS = 600
+
+
+def proposal_statistics_cached(*, term: int | None = None, session: int | None = None) -> ProposalStatistics:
+    """`proposal_statistics` through the cache, keyed by the scope and the newest timeline event: every
+    service that changes a proposal, handling, reply or evaluation writes an event, so a new event means the
+    figures may have changed. (Back-office edits write no event; they show within STATISTICS_CACHE_SECONDS.)"""
+    from django.core.cache import cache
+
+    from minsheng.core.models import Event
+
+    stamp = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return cache.get_or_set(f"proposals:statistics:{term}:{session}:{stamp}",
+                            lambda: proposal_statistics(term=term, session=session), STATISTICS_CACHE_SECONDS)
+
+
 def dashboard_cards(user: User) -> list[Card]:
     """Proposal figures on each role's home page."""
     if not user.is_authenticated:

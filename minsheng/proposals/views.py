@@ -298,7 +298,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
     scope = _stats_scope(request)
-    stats = selectors.proposal_statistics(**scope)
+    stats = selectors.proposal_statistics_cached(**scope)
     return render(request, "proposals/statistics.html", {
         "stats": stats, "sessions": Session.objects.select_related("term"), "scope": scope,
         "query": request.GET.urlencode(), "status_labels": dict(ProposalStatus.choices),
@@ -310,7 +310,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def statistics_export(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
-    stats = selectors.proposal_statistics(**_stats_scope(request))
+    stats = selectors.proposal_statistics_cached(**_stats_scope(request))
     return _file(exports.statistics_workbook(stats), "proposal-statistics.xlsx", exports.XLSX)
 
 
@@ -321,7 +321,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     scope = _stats_scope(request)
     session = Session.objects.filter(pk=scope["session"]).first()
     title = f"{session.name}提案工作情况报告" if session else "提案工作情况报告"
-    return _file(exports.annual_report(selectors.proposal_statistics(**scope), title=title), "proposal-report.docx", exports.DOCX)
+    return _file(exports.annual_report(selectors.proposal_statistics_cached(**scope), title=title), "proposal-report.docx", exports.DOCX)
 
 
 @login_required

@@ -207,3 +207,14 @@ def test_attachments_on_the_proposal_page(client, world, tmp_path, settings):
     assert "alert-danger" in r.content.decode()
     login(client, world.outsider.user)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 403
+
+
+def test_cached_statistics_follow_every_change(world):
+    from django.core.cache import cache
+
+    cache.clear()
+    before = selectors.proposal_statistics_cached(term=world.session.term_id)
+    assert selectors.proposal_statistics_cached(term=world.session.term_id) is not None
+    filed_proposal(world)  # writes events: the cached figures must not be served any more
+    after = selectors.proposal_statistics_cached(term=world.session.term_id)
+    assert (before.received, after.received) == (0, 1)
