@@ -236,7 +236,8 @@ def apply_rules(row: RateRow, ruleset: RateRuleSet) -> RateRow:
 COUNT_FIELDS = ("total", "assessable", "responded", "revisited", "resolved", "satisfied", "basic", "unsatisfied")
 
 
-def _aggregates() -> dict:
+def rate_aggregates() -> dict:
+    """The counts the three rates are computed from, as annotations (shared with 每月一题's before/after)."""
     ok = Q(excluded=False)
     return {
         "total": Count("id"),
@@ -272,7 +273,7 @@ def rates(*, month: dt.date | str, by: str, ruleset: RateRuleSet | None = None,
     if district:
         qs = qs.filter(district_id=district)
     counts = (qs.annotate(group_key=GROUP_KEYS[by]).filter(group_key__isnull=False)
-              .values("group_key").annotate(**_aggregates()).order_by())
+              .values("group_key").annotate(**rate_aggregates()).order_by())
     rows = [RateRow(key=c.pop("group_key"), **c) for c in counts]
     if by == Dimension.CATEGORY:
         rows = _roll_up(rows, _roots())
@@ -329,7 +330,7 @@ def city_rates(*, months: Iterable[dt.date], by_key: tuple[str, int] | None = No
     rows = []
     for ruleset, its_months in by_ruleset.values():
         found = {c.pop("month"): c for c in _assessed(qs.filter(month__in=its_months), ruleset)
-                 .values("month").annotate(**_aggregates()).order_by()}
+                 .values("month").annotate(**rate_aggregates()).order_by()}
         for month in its_months:
             row = RateRow(key=month.strftime("%Y-%m"), name=month.strftime("%Y-%m"), **found.get(month, {}))
             rows.append(apply_rules(row, ruleset))
@@ -461,7 +462,7 @@ def dashboard_cards(user: User) -> list[Card]:
         title = _("12345 tickets, %(m)s") % {"m": label}
     ruleset = ruleset_for(month)
     def compute():
-        return qs.count(), _assessed(qs, ruleset).aggregate(**_aggregates())
+        return qs.count(), _assessed(qs, ruleset).aggregate(**rate_aggregates())
 
     total, counts = cached("dashboard", compute, month, scope, ruleset.pk)
     row = apply_rules(RateRow(key=label, **counts), ruleset)

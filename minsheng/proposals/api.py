@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from minsheng.core.errors import Forbidden, Invalid, NotFound
+from minsheng.core.lookups import object_by_id as _one
+from minsheng.core.lookups import objects_by_ids as _objects
 from minsheng.core.models import Committee, LivelihoodTag, Member, Party, Sector, Term, Unit, User
 from minsheng.core.pagination import paginate
 from minsheng.core.schemas import Page
@@ -86,20 +88,6 @@ def _handling(request, pk: int) -> Handling:
     if not (request.user.has_perm("proposals.view_proposal", handling.proposal)):
         raise Forbidden("You may not see this handling record.")
     return handling
-
-
-def _objects(model, ids: list[int] | None, field: str) -> list:
-    if not ids:
-        return []
-    found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise Invalid(f"Unknown {field}: {missing}", fields={field: f"unknown ids {missing}"})
-    return [found[i] for i in ids]
-
-
-def _one(model, pk: int | None, field: str):
-    return _objects(model, [pk], field)[0] if pk else None
 
 
 @router.get("/proposals", response=Page[ProposalOut], summary="Proposals the caller may see, filtered and paged")

@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from minsheng.core.errors import Forbidden, Invalid
+from minsheng.core.errors import Forbidden
+from minsheng.core.lookups import object_by_id as _one
+from minsheng.core.lookups import objects_by_ids as _objects
 from minsheng.core.models import LivelihoodTag, Member, Unit
 from minsheng.core.pagination import paginate
 from minsheng.core.schemas import Page
@@ -45,20 +47,6 @@ router = Router(tags=["supervision"])
 def _view(request) -> None:
     if not request.user.has_perm("supervision.view"):
         raise Forbidden("You may not see the supervision.")
-
-
-def _objects(model, ids: list[int] | None, field: str) -> list:
-    if not ids:
-        return []
-    found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise Invalid(f"Unknown {field}: {missing}", fields={field: f"unknown ids {missing}"})
-    return [found[i] for i in ids]
-
-
-def _one(model, pk: int | None, field: str):
-    return _objects(model, [pk], field)[0] if pk else None
 
 
 def _problem_out(p: Problem) -> dict:

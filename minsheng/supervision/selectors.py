@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from minsheng.core.errors import Invalid
 from minsheng.core.models import Member, Sector, User
-from minsheng.hotline.choices import Satisfaction
 from minsheng.hotline.models import Category, Ticket
-from minsheng.hotline.selectors import RateRow, add_months, apply_rules, ruleset_for
+from minsheng.hotline.selectors import RateRow, add_months, apply_rules, rate_aggregates, ruleset_for
 
 from .choices import ItemStatus, ListKind
 from .models import Activity, GroupMembership, ListItem, Opinion, Problem, ProgressUpdate, Topic, TopicYear
@@ -111,20 +110,6 @@ class Citizens:
         return f"{100 * (avg_after - avg_before) / avg_before:+.1f}%"
 
 
-def _aggregates() -> dict:
-    ok = Q(excluded=False)
-    return {
-        "total": Count("id"),
-        "assessable": Count("id", filter=ok),
-        "responded": Count("id", filter=ok & Q(responded_in_time=True)),
-        "revisited": Count("id", filter=ok & Q(resolved__isnull=False)),
-        "resolved": Count("id", filter=ok & Q(resolved=True)),
-        "satisfied": Count("id", filter=ok & Q(satisfaction=Satisfaction.SATISFIED)),
-        "basic": Count("id", filter=ok & Q(satisfaction=Satisfaction.BASIC)),
-        "unsatisfied": Count("id", filter=ok & Q(satisfaction=Satisfaction.UNSATISFIED)),
-    }
-
-
 def citizens(topic: Topic, *, window: int = WINDOW_MONTHS, samples: int = 5) -> Citizens:
     """Ticket volume by month in the topic's linked categories (and their sub-categories), from `window`
     months before the topic's month to `window - 1` after it, with the three rates before and after."""
@@ -149,7 +134,7 @@ def citizens(topic: Topic, *, window: int = WINDOW_MONTHS, samples: int = 5) -> 
     if ruleset is not None and ruleset.dispatched_only:
         rated = rated.filter(unit__isnull=False)
     split = (rated.annotate(after=Case(When(month__gte=topic_month, then=Value(True)), default=Value(False),
-                                         output_field=BooleanField())).values("after").annotate(**_aggregates()).order_by())
+                                         output_field=BooleanField())).values("after").annotate(**rate_aggregates()).order_by())
     rows: dict[bool, RateRow] = {}
     for row in split if ruleset is not None else ():
         after = bool(row.pop("after"))
