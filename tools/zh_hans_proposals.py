@@ -159,3 +159,14 @@ ZH.update({
 })
 
 ZH.update({"Attachments": "附件", "Attach": "上传", "File": "文件", "Choose a file to upload.": "请选择要上传的文件。"})
+
+ZH.update({
+    "Handling consultation meeting": "提案办理协商会", "Research": "专题调研", "Inspection": "视察", "place": "地点",
+    "units": "单位", "members taking part": "参加委员人数", "supervision activity": "督办活动", "supervision activities": "督办活动",
+    "Only the office or a leader records supervision activities.": "只有机关或领导可以记录督办活动。",
+    "Unknown kind of activity.": "未知的活动类型。", "Choose the proposals supervised.": "请选择督办的提案。",
+    "The number of members cannot be negative.": "参加委员人数不能为负数。",
+    "Supervision activity on %(n)s proposal(s) on %(date)s": "%(date)s 对 %(n)s 件提案开展督办活动",
+    "Supervision activities (督办)": "督办活动", "%(n)s members": "%(n)s 名委员", "Kind": "类型", "Date": "日期",
+    "Place": "地点", "Record activity": "记录督办活动", "supervision activity (督办)": "开展督办活动",
+})

@@ -414,3 +414,22 @@ def commitment_done(request, pk: int, payload: EvidenceIn):
     commitment = services.commitment_complete(actor=request.user, commitment=get_object_or_404(Commitment, pk=pk),
                                               evidence=payload.evidence)
     return {"id": commitment.pk, "done": True, "done_at": commitment.done_at}
+
+
+class SupervisionActivityIn(Schema):
+    kind: str = Field(..., description="consultation, visit, research or inspection")
+    held_on: dt.date
+    proposals: list[int]
+    place: str = Field("", max_length=120)
+    units: list[int] = Field(default_factory=list)
+    member_count: int = 0
+    summary: str = Field("", max_length=8000)
+
+
+@router.post("/supervision-activities", response={201: dict}, summary="Record a 督办 activity on key proposals")
+def supervision_activity_create(request, payload: SupervisionActivityIn):
+    activity = services.supervision_activity_add(
+        actor=request.user, kind=payload.kind, held_on=payload.held_on, proposals=_objects(Proposal, payload.proposals, "proposals"),
+        place=payload.place, leader=request.user if request.user.role == "leader" else None,
+        units=_objects(Unit, payload.units, "units"), member_count=payload.member_count, summary=payload.summary)
+    return 201, {"id": activity.pk, "proposals": payload.proposals}

@@ -135,5 +135,6 @@ EVENT_VERBS = {
     "key_removed": _("no longer a key proposal"), "instruction_recorded": _("recorded a leader's instruction"),
     "episode_recorded": _("recorded the face-to-face session"), "face_to_face": _("discussed face to face"),
     "commitment_added": _("recorded a commitment"), "commitment_done": _("commitment done"),
+    "supervision_activity": _("supervision activity (督办)"),
     "reminder_sent": _("reminder sent"), "overdue": _("overdue"), "escalated": _("escalated (督办)"),
 }

@@ -369,3 +369,33 @@ class Commitment(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class SupervisionActivity(models.Model):
+    """A 督办 activity on key proposals: a handling consultation meeting, a visit, research or an inspection,
+    led by the supervising leader, with the units and members who took part."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Handling consultation meeting")  # 提案办理协商会
+        VISIT = "visit", _("Visit")  # 走访
+        RESEARCH = "research", _("Research")  # 专题调研
+        INSPECTION = "inspection", _("Inspection")  # 视察
+
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("leader"))
+    proposals = models.ManyToManyField(Proposal, related_name="supervision_activities", verbose_name=_("proposals"))
+    units = models.ManyToManyField("core.Unit", blank=True, related_name="+", verbose_name=_("units"))
+    member_count = models.PositiveIntegerField(_("members taking part"), default=0)
+    summary = models.TextField(_("summary"), max_length=8000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("supervision activity")
+        verbose_name_plural = _("supervision activities")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()}"

@@ -860,3 +860,31 @@ def commitment_complete(*, actor: User, commitment, evidence: str):
     commitment.save(update_fields=["done_at", "evidence"])
     event_record(actor=actor, verb="commitment_done", target=commitment.episode, note=f"{commitment.text[:40]}: {evidence[:80]}")
     return commitment
+
+
+@transaction.atomic
+def supervision_activity_add(*, actor: User, kind: str, held_on: dt.date, proposals: Sequence[Proposal],
+                             place: str = "", leader: User | None = None, units: Sequence[Unit] = (),
+                             member_count: int = 0, summary: str = ""):
+    """Record a 督办 activity (consultation meeting, visit, research, inspection) on one or more proposals;
+    it appears on each proposal's timeline."""
+    from .models import SupervisionActivity
+
+    if not (actor.has_perm("proposals.manage_proposals") or actor.role == "leader"):
+        raise Forbidden(_("Only the office or a leader records supervision activities."))
+    if kind not in SupervisionActivity.Kind.values:
+        raise Invalid(_("Unknown kind of activity."), fields={"kind": "unknown"})
+    if not proposals:
+        raise Invalid(_("Choose the proposals supervised."), fields={"proposals": "required"})
+    if member_count < 0:
+        raise Invalid(_("The number of members cannot be negative."), fields={"member_count": "negative"})
+    activity = SupervisionActivity.objects.create(kind=kind, held_on=held_on, place=place, leader=leader,
+                                                  member_count=member_count, summary=summary, created_by=actor)
+    activity.proposals.set(proposals)
+    activity.units.set(units)
+    for proposal in proposals:
+        event_record(actor=actor, verb="supervision_activity", target=proposal,
+                     note=f"{held_on} {activity.get_kind_display()} {place}".strip(), data={"activity": activity.pk})
+    notify(recipients=[u for unit in units for u in _unit_users(unit)],
+           title=_("Supervision activity on %(n)s proposal(s) on %(date)s") % {"n": len(proposals), "date": held_on})
+    return activity

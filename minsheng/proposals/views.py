@@ -144,6 +144,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "proposals/detail.html", {
         "proposal": proposal, "handlings": handlings, "events": timeline(proposal), "member": member,
         "attachments": attachments_of(proposal),
+        "activities": proposal.supervision_activities.select_related("leader"),
+        "activity_kinds": Proposal.supervision_activities.rel.related_model.Kind.choices,
         "can_attach": user.has_perm("proposals.attach_proposal", proposal),
         "is_proposer": bool(member and any(p.member_id == member.pk for p in proposal.proposers.all())),
         "can_manage": user.has_perm("proposals.manage_proposals"),
@@ -203,6 +205,11 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                                   leader=User.objects.filter(pk=_int(p.get("leader"))).first(),
                                                   is_key=p.get("is_key", "1") == "1"),
         "attach": lambda: attachment_add(actor=u, target=proposal, upload=_upload(request)),
+        "supervise": lambda: services.supervision_activity_add(
+            actor=u, kind=p.get("kind", ""), held_on=_date(p.get("held_on")) or dt.date.today(), proposals=[proposal],
+            place=p.get("place", ""), leader=u if u.role == "leader" else proposal.supervising_leader,
+            units=[h.unit for h in proposal.handlings.select_related("unit").exclude(status="reassigned")],
+            member_count=_int(p.get("member_count")) or 0, summary=p.get("summary", "")),
         "instruction": lambda: services.instruction_add(actor=u, proposal=proposal, leader_name=p.get("leader_name", ""),
                                                         level=p.get("level", ""), text=p.get("text", ""),
                                                         given_on=_date(p.get("given_on")) or dt.date.today()),

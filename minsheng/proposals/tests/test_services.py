@@ -265,3 +265,26 @@ def test_face_to_face_commitments_tracked_to_done(client, world):
     login(client, world.staff)
     html = client.get(f"/proposals/face-to-face/{episode_id}/").content.decode()
     assert "已印发《加装电梯审批简化办法》" in html
+
+
+def test_supervision_activity_on_a_key_proposal(client, world):
+    import json
+
+    from conftest import login
+
+    proposal = filed_proposal(world)
+    services.proposal_mark_key(actor=world.staff, proposal=proposal, leader=world.leader)
+    services.proposal_assign(actor=world.staff, proposal=proposal, mode="single", units=[world.lead_unit])
+    login(client, world.first.user)
+    payload = {"kind": "consultation", "held_on": "2026-06-18", "proposals": [proposal.pk], "place": "市政协",
+               "units": [world.lead_unit.pk], "member_count": 12}
+    r = client.post("/api/supervision-activities", data=json.dumps(payload), content_type="application/json")
+    assert r.status_code == 403
+    login(client, world.leader)
+    r = client.post("/api/supervision-activities", data=json.dumps(payload), content_type="application/json")
+    assert r.status_code == 201
+    assert Event.objects.filter(verb="supervision_activity", target_id=str(proposal.pk)).count() == 1
+    r = client.post("/api/supervision-activities", data=json.dumps({**payload, "kind": "party"}), content_type="application/json")
+    assert r.status_code == 422 and r.json()["fields"] == {"kind": "unknown"}
+    html = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert 'data-testid="supervision-activities"' in html and "市政协" in html
