@@ -170,3 +170,18 @@ ZH.update({
     "Supervision activities (督办)": "督办活动", "%(n)s members": "%(n)s 名委员", "Kind": "类型", "Date": "日期",
     "Place": "地点", "Record activity": "记录督办活动", "supervision activity (督办)": "开展督办活动",
 })
+
+ZH.update({
+    "Members consulted": "征求委员意见中", "Selected": "已确定", "Not selected": "未确定", "key proposal nomination": "重点提案推荐",
+    "key proposal nominations": "重点提案推荐", "supports": "支持", "member's view on a nomination": "委员意见",
+    "members' views on nominations": "委员意见", "nominate as key proposal": "推荐为重点提案",
+    "Give the reason for the nomination.": "请说明推荐理由。", "This proposal has already been nominated.": "该提案已被推荐。",
+    "Only members give their views on nominations.": "只有委员可以对推荐发表意见。",
+    "The consultation on this nomination has closed.": "该推荐的意见征求已结束。", "You have already given your view.": "您已发表过意见。",
+    "This nomination has already been decided.": "该推荐已有决定。", "%(yes)s of %(n)s members in favour": "%(n)s 名委员中 %(yes)s 名赞成",
+    "Key proposal nominations": "重点提案推荐", "nominated as key proposal": "推荐为重点提案", "key proposal decision": "重点提案遴选决定",
+    "Why it should be a key proposal": "推荐为重点提案的理由", "Nominate": "推荐",
+    "The office nominates; members give their views; the chairs' meeting decides.": "机关推荐，征求委员意见，由主席会议研究确定。",
+    "%(s)s of %(t)s members in favour": "%(t)s 名委员中 %(s)s 名支持", "Support": "支持", "Do not support": "不支持",
+    "Supervising leader": "督办领导", "Select": "确定为重点提案", "Do not select": "不予确定", "No nomination yet.": "暂无推荐。",
+})

@@ -136,5 +136,6 @@ EVENT_VERBS = {
     "episode_recorded": _("recorded the face-to-face session"), "face_to_face": _("discussed face to face"),
     "commitment_added": _("recorded a commitment"), "commitment_done": _("commitment done"),
     "supervision_activity": _("supervision activity (督办)"),
+    "key_nominated": _("nominated as key proposal"), "key_decided": _("key proposal decision"),
     "reminder_sent": _("reminder sent"), "overdue": _("overdue"), "escalated": _("escalated (督办)"),
 }

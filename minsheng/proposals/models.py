@@ -399,3 +399,45 @@ class SupervisionActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.get_kind_display()}"
+
+
+class KeyNomination(models.Model):
+    """A nomination of a proposal as a key proposal (重点提案), put to the members for their views before
+    the chairs' meeting decides (domain.md §1.7: nominations → consultation of members → decision)."""
+
+    class Status(models.TextChoices):
+        CONSULTING = "consulting", _("Members consulted")  # open for members' views
+        SELECTED = "selected", _("Selected")  # the chairs' meeting chose it; the proposal is key
+        DECLINED = "declined", _("Not selected")
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="key_nomination")
+    reason = models.TextField(_("reason"), max_length=4000)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CONSULTING)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("key proposal nomination")
+        verbose_name_plural = _("key proposal nominations")
+
+    def __str__(self) -> str:
+        return f"{self.proposal} · {self.get_status_display()}"
+
+
+class KeyVote(models.Model):
+    """One member's view on a nomination (支持 or not), once per member."""
+
+    nomination = models.ForeignKey(KeyNomination, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey("core.Member", on_delete=models.PROTECT, related_name="+")
+    support = models.BooleanField(_("supports"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["nomination", "member"], name="key_vote_once")]
+        verbose_name = _("member's view on a nomination")
+        verbose_name_plural = _("members' views on nominations")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {'+' if self.support else '-'}"

@@ -888,3 +888,59 @@ def supervision_activity_add(*, actor: User, kind: str, held_on: dt.date, propos
     notify(recipients=[u for unit in units for u in _unit_users(unit)],
            title=_("Supervision activity on %(n)s proposal(s) on %(date)s") % {"n": len(proposals), "date": held_on})
     return activity
+
+
+# --- key proposals: nomination, members' consultation, decision -------------------------------------------
+
+
+@transaction.atomic
+def key_nominate(*, actor: User, proposal: Proposal, reason: str):
+    """The office nominates a filed or assigned proposal as a key proposal and opens it to members' views."""
+    from .models import KeyNomination
+
+    _require(actor, "proposals.manage_proposals")
+    proposal = _lock_proposal(proposal)
+    _transition(proposal, (ProposalStatus.FILED, ProposalStatus.ASSIGNED), _("nominate as key proposal"))
+    if not reason.strip():
+        raise Invalid(_("Give the reason for the nomination."), code=errors.REASON_REQUIRED, fields={"reason": "required"})
+    if KeyNomination.objects.filter(proposal=proposal).exists():
+        raise InvalidTransition(_("This proposal has already been nominated."))
+    nomination = KeyNomination.objects.create(proposal=proposal, reason=reason, nominated_by=actor)
+    event_record(actor=actor, verb="key_nominated", target=proposal, note=reason[:80])
+    return nomination
+
+
+@transaction.atomic
+def key_vote(*, actor: User, nomination, support: bool):
+    """A member gives their view on a nomination while it is open; once per member."""
+    from .models import KeyNomination, KeyVote
+
+    member = getattr(actor, "member", None) if hasattr(actor, "member") else None
+    if member is None:
+        raise Forbidden(_("Only members give their views on nominations."), code=errors.NOT_A_MEMBER)
+    nomination = KeyNomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status != KeyNomination.Status.CONSULTING:
+        raise InvalidTransition(_("The consultation on this nomination has closed."))
+    if KeyVote.objects.filter(nomination=nomination, member=member).exists():
+        raise InvalidTransition(_("You have already given your view."), code=errors.ALREADY_EVALUATED)
+    return KeyVote.objects.create(nomination=nomination, member=member, support=support)
+
+
+@transaction.atomic
+def key_decide(*, actor: User, nomination, select: bool, leader: User | None = None):
+    """The chairs' meeting decides: select (the proposal becomes key, with its supervising leader) or not."""
+    from .models import KeyNomination
+
+    _require(actor, "proposals.manage_proposals")
+    nomination = KeyNomination.objects.select_for_update().select_related("proposal").get(pk=nomination.pk)
+    if nomination.status != KeyNomination.Status.CONSULTING:
+        raise InvalidTransition(_("This nomination has already been decided."))
+    votes = list(nomination.votes.values_list("support", flat=True))
+    if select:
+        proposal_mark_key(actor=actor, proposal=nomination.proposal, leader=leader)
+    nomination.status = KeyNomination.Status.SELECTED if select else KeyNomination.Status.DECLINED
+    nomination.decided_at = timezone.now()
+    nomination.save(update_fields=["status", "decided_at"])
+    event_record(actor=actor, verb="key_decided", target=nomination.proposal, to_state=nomination.status,
+                 note=_("%(yes)s of %(n)s members in favour") % {"yes": sum(votes), "n": len(votes)})
+    return nomination

@@ -205,6 +205,7 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                                   leader=User.objects.filter(pk=_int(p.get("leader"))).first(),
                                                   is_key=p.get("is_key", "1") == "1"),
         "attach": lambda: attachment_add(actor=u, target=proposal, upload=_upload(request)),
+        "nominate": lambda: services.key_nominate(actor=u, proposal=proposal, reason=p.get("reason", "")),
         "supervise": lambda: services.supervision_activity_add(
             actor=u, kind=p.get("kind", ""), held_on=_date(p.get("held_on")) or dt.date.today(), proposals=[proposal],
             place=p.get("place", ""), leader=u if u.role == "leader" else proposal.supervising_leader,
@@ -440,3 +441,42 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     _perform(request, actions[action])
     return redirect("proposals:episode_detail", episode.pk)
+
+
+@login_required
+def nominations(request: HttpRequest) -> HttpResponse:
+    """Key-proposal nominations: members give their views while consulting; the office decides."""
+    from django.db.models import Count
+
+    from .models import KeyNomination, KeyVote
+
+    qs = (KeyNomination.objects.select_related("proposal__session", "proposal__term")
+          .annotate(n_votes=Count("votes"), n_support=Count("votes", filter=Q(votes__support=True))))
+    member = Member.objects.filter(user=request.user).first()
+    voted = set(KeyVote.objects.filter(member=member).values_list("nomination_id", flat=True)) if member else set()
+    page = paginate(qs, page=_int(request.GET.get("page")) or 1, page_size=30)
+    return render(request, "proposals/nominations.html", {
+        "page": page, "voted": voted, "is_member": member is not None,
+        "can_manage": request.user.has_perm("proposals.manage_proposals"),
+        "leaders": User.objects.filter(role="leader", is_active=True),
+    })
+
+
+@login_required
+@require_POST
+def nomination_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from .models import KeyNomination
+
+    nomination = get_object_or_404(KeyNomination, pk=pk)
+    p, u = request.POST, request.user
+    actions = {
+        "support": lambda: services.key_vote(actor=u, nomination=nomination, support=True),
+        "oppose": lambda: services.key_vote(actor=u, nomination=nomination, support=False),
+        "select": lambda: services.key_decide(actor=u, nomination=nomination, select=True,
+                                              leader=User.objects.filter(pk=_int(p.get("leader"))).first()),
+        "decline": lambda: services.key_decide(actor=u, nomination=nomination, select=False),
+    }
+    if action not in actions:
+        raise Http404
+    _perform(request, actions[action])
+    return redirect("proposals:nominations")

@@ -288,3 +288,33 @@ def test_supervision_activity_on_a_key_proposal(client, world):
     assert r.status_code == 422 and r.json()["fields"] == {"kind": "unknown"}
     html = client.get(f"/proposals/{proposal.pk}/").content.decode()
     assert 'data-testid="supervision-activities"' in html and "市政协" in html
+
+
+def test_key_nomination_consultation_and_decision(client, world):
+    from conftest import login
+    from minsheng.proposals.models import KeyNomination
+
+    proposal = filed_proposal(world)
+    with pytest.raises(Forbidden):
+        services.key_nominate(actor=world.first.user, proposal=proposal, reason="群众关注度高")
+    nomination = services.key_nominate(actor=world.staff, proposal=proposal, reason="群众关注度高，具有可行性")
+    services.key_vote(actor=world.first.user, nomination=nomination, support=True)
+    services.key_vote(actor=world.cosigner.user, nomination=nomination, support=False)
+    with pytest.raises(InvalidTransition):
+        services.key_vote(actor=world.first.user, nomination=nomination, support=False)
+    with pytest.raises(Forbidden):
+        services.key_vote(actor=world.lead_handler, nomination=nomination, support=True)
+    login(client, world.outsider.user)
+    client.post(f"/proposals/key-nominations/{nomination.pk}/support/")
+    assert nomination.votes.filter(support=True).count() == 2
+    login(client, world.staff)
+    html = client.get("/proposals/key-nominations/").content.decode()
+    assert "群众关注度高" in html
+    client.post(f"/proposals/key-nominations/{nomination.pk}/select/", {"leader": world.leader.pk})
+    proposal.refresh_from_db()
+    assert (proposal.is_key, proposal.supervising_leader) == (True, world.leader)
+    assert KeyNomination.objects.get().status == "selected"
+    decision = Event.objects.get(verb="key_decided")
+    assert decision.note in ("2 of 3 members in favour", "3 名委员中 2 名赞成")
+    with pytest.raises(InvalidTransition):
+        services.key_decide(actor=world.staff, nomination=nomination, select=False)
