@@ -24,24 +24,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from minsheng.textmining.features import sorted_unique
+from minsheng.textmining.features import mix64, sorted_unique
 
 __all__ = ["DedupeResult", "Deduper", "fold_codes"]
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 _K = [np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
                               0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x2545F4914F6CDD1D, 0x94D049BB133111EB)]
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-def _mix(h: np.ndarray) -> np.ndarray:
-    h ^= h >> np.uint64(30)
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
-    return h
 
 
 def _fold_table() -> np.ndarray:
@@ -145,7 +134,7 @@ class Deduper:
                     extra += codes[offsets[d] + j] * _K[j]
                 h = np.append(h, extra)
                 shingle_doc = np.append(shingle_doc, d)
-            h = _mix(h)
+            h = mix64(h)
             bins = (h >> shift).astype(np.int64)
             values = (h & np.uint64(0xFFFFFFFE)).astype(np.uint32)
             np.minimum.at(signature, shingle_doc * k + bins, values)
@@ -178,7 +167,7 @@ class Deduper:
         for band in range(self.bands):
             block = signature[:, band * self.rows : (band + 1) * self.rows].astype(np.uint64)
             with np.errstate(over="ignore"):
-                key = _mix((block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band))
+                key = mix64((block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band))
             order = np.argsort(key, kind="stable")
             same = np.flatnonzero(key[order[1:]] == key[order[:-1]])
             sources.append(order[same])

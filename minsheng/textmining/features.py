@@ -53,7 +53,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
+def mix64(h: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser, in place on a uint64 array."""
     h ^= h >> np.uint64(30)
     h *= _M1
@@ -82,7 +82,7 @@ def _char_hashes(texts: Sequence[str], ngrams: tuple[int, ...]) -> tuple[np.ndar
             for offset in range(size):
                 h += codes[offset : n + offset] * _K[offset]
                 crossing |= is_sep[offset : n + offset]
-            hashes[:, column] = _mix(h)
+            hashes[:, column] = mix64(h)
             bad[:, column] = crossing
     keep = ~bad.ravel()
     return np.repeat(doc, len(ngrams))[keep], hashes.ravel()[keep]
@@ -121,7 +121,7 @@ def _word_hashes(token_texts: Sequence[str], ngrams: tuple[int, ...]) -> tuple[n
         nonempty = (ends > starts) & ((first >= 0x10000) | _WORD_START[np.minimum(first, 0xFFFF)])
         token_doc = np.cumsum(is_doc)[bounds[:-1]] - 1
         token_hash = (prefix[ends] - prefix[starts]) * inverse[np.minimum(starts, n - 1)]
-        token_hash = _mix(token_hash + (ends - starts).astype(np.uint64) * _K[3])
+        token_hash = mix64(token_hash + (ends - starts).astype(np.uint64) * _K[3])
         count = len(token_hash)
         hashes = np.zeros((count, 2), dtype=np.uint64)
         keep = np.zeros((count, 2), dtype=bool)
@@ -131,7 +131,7 @@ def _word_hashes(token_texts: Sequence[str], ngrams: tuple[int, ...]) -> tuple[n
         if 2 in ngrams:  # a bigram pairs each kept token with the next kept one of its text
             kept = np.flatnonzero(nonempty)
             pair_ok = token_doc[kept[:-1]] == token_doc[kept[1:]]
-            hashes[kept[:-1], 1] = _mix(token_hash[kept[:-1]] * _K[1] + token_hash[kept[1:]] * _K[2] + _K[0])
+            hashes[kept[:-1], 1] = mix64(token_hash[kept[:-1]] * _K[1] + token_hash[kept[1:]] * _K[2] + _K[0])
             keep[kept[:-1], 1] = pair_ok
     keep = keep.ravel()
     return np.repeat(token_doc, 2)[keep], hashes.ravel()[keep]
