@@ -416,7 +416,44 @@ def cases(n: int) -> list[tuple[str, str, str]]:
         ("stats", "staff", "/proposals/statistics/"),
         ("stats", "staff", f"/proposals/statistics/?session={current}"),
         ("stats", "staff", "/api/proposals-statistics"),
+        # A timeline event before every run: the page serves the stale snapshot and queues a recount.
+        ("stats", "staff", "/proposals/statistics/" + AFTER_CHANGE),
     ]
+
+
+AFTER_CHANGE = "#after-a-change"
+
+
+def _change() -> None:
+    """What any service does: a new timeline event (the statistics snapshots are out of date after it)."""
+    from minsheng.core.services import event_record
+    from minsheng.proposals.models import Proposal
+
+    event_record(actor=None, verb="bench.change", target=Proposal.objects.order_by("-id").first())
+
+
+def recount(runs: int, say) -> dict:
+    """The worker's side: one full recount of the figures (what a stale page queues), cold."""
+    from minsheng.proposals.services import statistics_refresh
+
+    row = {}
+    for scope, kwargs in (("all", {}), ("session", {"session": _current_session()})):
+        times, cpu = [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            statistics_refresh(**kwargs)
+            times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        row[scope] = {"p50": statistics.median(times), "max": max(times), "cpu_p50": statistics.median(cpu)}
+        say(f"  info recount {scope:7s} (worker, not a request) p50 {row[scope]['p50']:7.1f}  max {row[scope]['max']:7.1f} ms"
+            f"  cpu {row[scope]['cpu_p50']:6.1f}")
+    return row
+
+
+def _current_session() -> int:
+    from minsheng.core.models import Session
+
+    return Session.objects.order_by("-number").values_list("pk", flat=True).first()
 
 
 def counting(executed: list[str]):
@@ -444,17 +481,25 @@ def measure(n: int, runs: int, stats_runs: int, say) -> list[dict]:
     for group, who, url in cases(n):
         client = clients[who]
         repeat, warm = (stats_runs, 2) if group == "stats" else (runs, 5)
+        change = url.endswith(AFTER_CHANGE)
+        path = url.removesuffix(AFTER_CHANGE)
         for _ in range(warm):
-            response = client.get(url)
+            if change:
+                _change()
+            response = client.get(path)
             assert response.status_code == 200, (url, response.status_code, response.content[:300])
         executed: list[str] = []
+        if change:
+            _change()
         with connection.execute_wrapper(counting(executed)):
-            response = client.get(url)
+            response = client.get(path)
         body = response.json() if url.startswith("/api/proposals?") else None
         times, cpu = [], []
         for _ in range(repeat):
+            if change:
+                _change()
             t, c = time.perf_counter(), time.process_time()
-            client.get(url)
+            client.get(path)
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
         times.sort()
@@ -504,9 +549,10 @@ def child(args: argparse.Namespace) -> int:
     say(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other processes share the CPUs)")
     say(f"measuring: {args.runs} runs after 5 warm-ups ({args.stats_runs} after 2 for statistics)")
     rows = measure(n, args.runs, args.stats_runs, say)
+    recounts = recount(3, say)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.db}-{n}.json").write_text(json.dumps({"db": args.db, "n": n, "load": load_info, "counts": counts,
-                                                             "rows": rows}, ensure_ascii=False, indent=1))
+                                                             "rows": rows, "recount": recounts}, ensure_ascii=False, indent=1))
     connection.close()
     if not args.keep:
         drop_database(args.db, n)

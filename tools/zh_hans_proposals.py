@@ -184,4 +184,12 @@ ZH.update({
     "The office nominates; members give their views; the chairs' meeting decides.": "机关推荐，征求委员意见，由主席会议研究确定。",
     "%(s)s of %(t)s members in favour": "%(t)s 名委员中 %(s)s 名支持", "Support": "支持", "Do not support": "不支持",
     "Supervising leader": "督办领导", "Select": "确定为重点提案", "Do not select": "不予确定", "No nomination yet.": "暂无推荐。",
+    "Figures as of %(time)s.": "数据截至 %(time)s。",
+    "Being updated: newer changes will show in a few seconds.": "正在更新：最新变化几秒钟后显示。",
+    "scope": "范围", "newest event": "最新事件", "computed": "计算时间", "seconds to compute": "计算耗时（秒）",
+    "refresh requested": "已请求更新", "figures": "数据", "statistics snapshot": "统计快照", "statistics snapshots": "统计快照",
+    "Similarity estimated by the text engine (MinHash of character shingles)": "相似度由文本引擎估算（字符片段 MinHash）",
+    "Likely duplicate": "疑似重复",
+    "One matter, one proposal: a proposal on the same matter exists. Consider co-signing it or making yours different; the office may merge near-duplicates.": "一事一案：已有同一事项的提案。可考虑联名附议，或使本提案有所区别；内容相近的提案可能被并案处理。",
+    "Type a title to see similar proposals; the whole text is compared once you fill it in.": "输入案由即可查看相似提案；填写正文后将比对全文。",
 })

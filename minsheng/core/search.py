@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import rjieba
 from django.contrib.contenttypes.models import ContentType
@@ -44,13 +45,38 @@ def search_terms(text: str) -> str:
     return " ".join(seen)
 
 
-def _query_tokens(query: str) -> list[str]:
+def title_grams(title: str) -> list[str]:
+    """Character bigrams of a title's word runs (normalised, lower case). They are indexed beside the words,
+    so "the title contains q" is answered from the index: a title containing q has every bigram of q, and only
+    those candidates are compared with LIKE (no scan of every title)."""
+    clean = normalize(title or "", mask_entities=False).lower()
+    seen: dict[str, None] = {}
+    for chunk in _WORD.findall(clean):
+        for i in range(len(chunk) - 1):
+            seen.setdefault(chunk[i : i + 2], None)
+    return list(seen)
+
+
+def entry_terms(title: str, text: str) -> str:
+    """What a search entry indexes: the words of its title and text, and its title's bigrams."""
+    terms = search_terms(f"{title} {text}")
+    words = set(terms.split())
+    grams = [g for g in title_grams(title) if g not in words]
+    return f"{terms} {' '.join(grams)}".strip()
+
+
+def query_words(query: str, limit: int = 12) -> list[str]:
+    """The words a query is matched by: normalised, segmented (rjieba), de-duplicated, at most `limit`."""
+    return _query_tokens(query, limit)
+
+
+def _query_tokens(query: str, limit: int = 12) -> list[str]:
     clean = normalize(query or "", mask_entities=False).lower()
     tokens: list[str] = []
     for chunk in _WORD.findall(clean):
         parts = [chunk] if chunk.isascii() else [t for t in rjieba.cut(chunk) if _WORD.fullmatch(t)]
         tokens.extend(t for t in parts if t not in tokens)
-    return tokens[:12]
+    return tokens[:limit]
 
 
 @dataclass(frozen=True)
@@ -59,15 +85,35 @@ class SearchSource:
     queryset: Callable[[], models.QuerySet]
     title: Callable[[models.Model], str]
     text: Callable[[models.Model], str]
+    visible: Callable[[Any, models.QuerySet], models.QuerySet] | None = None
 
 
 SOURCES: dict[str, SearchSource] = {}
 
 
 def register_source(model: type[models.Model], *, queryset: Callable[[], models.QuerySet] | None = None,
-                    title: Callable[[models.Model], str] = str, text: Callable[[models.Model], str] = str) -> None:
-    """Declare how objects of `model` are indexed (called from the app's `ready()`)."""
-    SOURCES[model._meta.label_lower] = SearchSource(model, queryset or model._default_manager.all, title, text)
+                    title: Callable[[models.Model], str] = str, text: Callable[[models.Model], str] = str,
+                    visible: Callable[[Any, models.QuerySet], models.QuerySet] | None = None) -> None:
+    """Declare how objects of `model` are indexed (called from the app's `ready()`). `visible(user, qs)`
+    narrows `qs` to what the user may see (the mixed search page shows nothing else); None: everything."""
+    SOURCES[model._meta.label_lower] = SearchSource(model, queryset or model._default_manager.all, title, text, visible)
+
+
+def search_visible(user: Any, hits: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The hits of `search` that `user` may see, in their order (one query per source with a `visible` rule)."""
+    by_type: dict[int, list[str]] = {}
+    for type_id, obj_id, _title in hits:
+        by_type.setdefault(type_id, []).append(obj_id)
+    allowed: set[tuple[int, str]] = set()
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        source = SOURCES.get(model._meta.label_lower) if model else None
+        if source is None or source.visible is None:
+            allowed.update((type_id, i) for i in ids)
+            continue
+        shown = source.visible(user, model._default_manager.filter(pk__in=ids)).values_list("pk", flat=True)
+        allowed.update((type_id, str(pk)) for pk in shown)
+    return [hit for hit in hits if (hit[0], hit[1]) in allowed]
 
 
 def search_index(obj: models.Model) -> None:
@@ -75,7 +121,7 @@ def search_index(obj: models.Model) -> None:
     source = SOURCES[obj._meta.label_lower]
     SearchEntry.objects.update_or_create(
         target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk),
-        defaults={"title": source.title(obj)[:300], "terms": search_terms(f"{source.title(obj)} {source.text(obj)}")},
+        defaults={"title": source.title(obj)[:300], "terms": entry_terms(source.title(obj), source.text(obj))},
     )
 
 
@@ -97,7 +143,7 @@ def search_rebuild(*, labels: Iterable[str] | None = None, progress: Callable[[i
             for obj in _iterate(src.queryset(), batch):
                 title = src.title(obj)
                 rows.append(SearchEntry(target_type=ctype, target_id=str(obj.pk), title=title[:300],
-                                        terms=search_terms(f"{title} {src.text(obj)}")))
+                                        terms=entry_terms(title, src.text(obj))))
                 if len(rows) >= batch:
                     SearchEntry.objects.bulk_create(rows)
                     done += len(rows)
@@ -126,33 +172,55 @@ def search_ids(query: str, *, model: type[models.Model] | None = None, limit: in
     return [target_id for _, target_id, _ in search(query, model=model, limit=limit)]
 
 
-def search_filter(query: str, model: type[models.Model]) -> models.Q:
+def search_filter(query: str, model: type[models.Model], *, or_title_contains: bool = False) -> models.Q:
     """A filter for `model`'s querysets: the objects matching every token of `query`, all of them, unranked.
 
     The match runs inside the database as a semi-join (`pk IN (SELECT … FROM the search index)`), so a list
     can count, filter and page its matches in one statement, with no ids carried through Python and no limit.
+    With `or_title_contains`, also the objects whose title contains `query` as typed (a title the segmenter
+    cut differently): found through the title bigrams in the index, then checked with LIKE on those alone.
     For objects with integer primary keys.
     """
     tokens = _query_tokens(query)
-    if not tokens:
+    grams = title_grams(query) if or_title_contains else []
+    if not tokens and not (or_title_contains and query):
         return models.Q(pk__in=[])
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if connection.vendor == "postgresql":
-        where = "terms_vector @@ to_tsquery('simple', %s)"
-        param = " & ".join(f"{t}:*" for t in tokens)
+        words = "terms_vector @@ to_tsquery('simple', %s)"
+        params: list[object] = [" & ".join(f"{t}:*" for t in tokens)] if tokens else []
+        title = "(terms_vector @@ to_tsquery('simple', %s) AND title LIKE %s)"
+        title_params: list[object] = [" & ".join(grams), pattern]
     else:
-        where = "id IN (SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s)"
-        param = " AND ".join(f'"{t}"*' for t in tokens)
+        words = "id IN (SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s)"
+        params = [" AND ".join(f'"{t}"*' for t in tokens)] if tokens else []
+        title = ("id IN (SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s) "
+                 "AND title LIKE %s ESCAPE '\\'")
+        title_params = [" AND ".join(f'"{g}"' for g in grams), pattern]
+    clauses = [words] if tokens else []
+    if grams:
+        clauses.append(title)
+        params += title_params
+    elif or_title_contains:  # a one-character query has no bigram: compare the model's every title
+        clauses.append("title LIKE %s" + ("" if connection.vendor == "postgresql" else " ESCAPE '\\'"))
+        params.append(pattern)
+    where = "(" + " OR ".join(f"({c})" for c in clauses) + ")"
     entries = (SearchEntry.objects.filter(target_type=ContentType.objects.get_for_model(model))
-               .filter(RawSQL(where, [param], output_field=models.BooleanField()))
+               .filter(RawSQL(where, params, output_field=models.BooleanField()))
                .values_list(Cast("target_id", models.BigIntegerField())))
     return models.Q(pk__in=entries)
 
 
-def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50) -> list[tuple[int, str, str]]:
-    """(content type id, object id, title) of the entries matching every token of `query`, best first."""
-    tokens = _query_tokens(query)
+def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50,
+           words: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+    """(content type id, object id, title) of the entries matching every token of `query`, best first.
+
+    With `words` instead (already segmented), the entries holding ANY of them, the most relevant first
+    (BM25 on SQLite, ts_rank on PostgreSQL): the candidates of a similarity check."""
+    tokens = list(dict.fromkeys(w for w in words if _WORD.fullmatch(w)))[:24] if words is not None else _query_tokens(query)
     if not tokens:
         return []
+    join = " | " if words is not None else " & "
     params: list[object] = []
     type_filter = ""
     if model is not None:
@@ -161,7 +229,7 @@ def search(query: str, *, model: type[models.Model] | None = None, limit: int = 
     else:
         params_type = []
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in tokens)
+        tsquery = join.join(f"{t}:*" for t in tokens)
         sql = (  # terms_vector: the stored to_tsvector('simple', terms) (migration 0005)
             "SELECT e.target_type_id, e.target_id, e.title FROM core_searchentry e "
             "WHERE e.terms_vector @@ to_tsquery('simple', %s)" + type_filter +
@@ -169,7 +237,7 @@ def search(query: str, *, model: type[models.Model] | None = None, limit: int = 
         )
         params = [tsquery, *params_type, tsquery, limit]
     else:
-        match = " AND ".join(f'"{t}"*' for t in tokens)
+        match = (" OR " if words is not None else " AND ").join(f'"{t}"*' for t in tokens)
         sql = (
             "SELECT e.target_type_id, e.target_id, e.title FROM core_search_fts f "
             "JOIN core_searchentry e ON e.id = f.rowid WHERE core_search_fts MATCH %s" + type_filter +

@@ -15,7 +15,7 @@ from . import selectors, services
 from .choices import MemberStatus, UnitKind
 from .models import Area, Committee, Job, Notification, Party, Sector, Unit
 from .pagination import paginate
-from .search import search
+from .search import search, search_visible
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -142,7 +142,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         from django.contrib.contenttypes.models import ContentType
         from django.urls import NoReverseMatch, reverse
 
-        raw = search(q, limit=50)
+        raw = search_visible(request.user, search(q, limit=200))[:50]
         types = {ct.pk: ct for ct in ContentType.objects.filter(pk__in={h[0] for h in raw})}
         for type_id, obj_id, title in raw:
             ct = types[type_id]

@@ -41,6 +41,8 @@ from .schemas import (
     RequestOut,
     ReviewIn,
     ReviewReplyIn,
+    SimilarIn,
+    SimilarOut,
 )
 
 router = Router(tags=["proposals"])
@@ -119,6 +121,24 @@ def proposal_create(request, payload: ProposalIn):
     return 201, _detail(proposal)
 
 
+@router.post("/proposals/similar", response=list[SimilarOut],
+             summary="While drafting: the existing proposals most like this one, with a near-duplicate score")
+def proposal_similar(request, payload: SimilarIn):
+    found = selectors.similar_proposals(request.user, title=payload.title, exclude=payload.exclude,
+                                        text="\n".join((payload.situation, payload.analysis, payload.suggestions)))
+    return [{"id": s.proposal.pk, "number": s.proposal.number, "title": s.proposal.title, "status": s.proposal.status,
+             "similarity": s.similarity, "likely_duplicate": s.likely_duplicate} for s in found]
+
+
+@router.post("/proposals/bulk-decide", summary="One decision for many proposals; per-item result")
+def proposal_bulk_decide(request, payload: BulkDecideIn):
+    if not request.user.has_perm("proposals.manage_proposals"):
+        raise Forbidden("Only the office reviews proposals.")
+    proposals = _objects(Proposal, payload.ids, "ids")
+    return {"results": services.proposal_bulk_decide(actor=request.user, proposals=proposals, outcome=payload.outcome,
+                                                     note=payload.note, reason=_one(NotFiledReason, payload.reason, "reason"))}
+
+
 @router.get("/proposals/{pk}", response=ProposalDetailOut)
 def proposal_get(request, pk: int):
     return _detail(_proposal(request, pk))
@@ -166,15 +186,6 @@ def proposal_decide(request, pk: int, payload: DecideIn):
         refer_to=_one(Unit, payload.refer_to, "refer_to"), version=payload.version,
     )
     return _detail(proposal)
-
-
-@router.post("/proposals/bulk-decide", summary="One decision for many proposals; per-item result")
-def proposal_bulk_decide(request, payload: BulkDecideIn):
-    if not request.user.has_perm("proposals.manage_proposals"):
-        raise Forbidden("Only the office reviews proposals.")
-    proposals = _objects(Proposal, payload.ids, "ids")
-    return {"results": services.proposal_bulk_decide(actor=request.user, proposals=proposals, outcome=payload.outcome,
-                                                     note=payload.note, reason=_one(NotFiledReason, payload.reason, "reason"))}
 
 
 @router.post("/proposals/{pk}/withdraw", response=ProposalDetailOut)
@@ -347,7 +358,8 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
 def proposals_statistics(request, term: int | None = None, session: int | None = None):
     if not request.user.has_perm("proposals.view_statistics"):
         raise Forbidden("Only the office and leaders see the statistics.")
-    return selectors.proposal_statistics_cached(term=term, session=session).__dict__
+    view = services.statistics_snapshot(term=term, session=session)
+    return {**view.stats.__dict__, "as_of": view.as_of, "stale": view.stale}
 
 
 class EpisodeIn(Schema):

@@ -121,7 +121,8 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["term", "status"]), models.Index(fields=["session", "timing"]),
                    models.Index(fields=["session", "status"], name="proposal_session_status"),
                    models.Index(fields=["is_key", "session"], name="proposal_key_session"),
-                   models.Index(fields=["kind", "timing"], name="proposal_kind_timing")]
+                   models.Index(fields=["kind", "timing"], name="proposal_kind_timing"),
+                   models.Index(fields=["session", "kind"], name="proposal_session_kind")]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
 
@@ -441,3 +442,24 @@ class KeyVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {'+' if self.support else '-'}"
+
+
+class StatisticsSnapshot(models.Model):
+    """The last computed statistics of one scope (all, a term or a session), served to the pages at once.
+
+    `stamp` is the newest timeline event when the figures were computed: a newer event means they may be out
+    of date, and the page asks the worker for a refresh (`refresh_requested_at`) while it shows these."""
+
+    scope = models.CharField(_("scope"), max_length=40, unique=True)
+    stamp = models.BigIntegerField(_("newest event"), default=0)
+    computed_at = models.DateTimeField(_("computed"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+    refresh_requested_at = models.DateTimeField(_("refresh requested"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("statistics snapshot")
+        verbose_name_plural = _("statistics snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.stamp}"

@@ -193,3 +193,20 @@ class EvaluateIn(Schema):
     attitude: str = ""
     pertinence: str = ""
     result_view: str = ""
+
+
+class SimilarIn(Schema):
+    title: str = Field(..., min_length=2, max_length=120)
+    situation: str = Field("", max_length=8000)
+    analysis: str = Field("", max_length=8000)
+    suggestions: str = Field("", max_length=8000)
+    exclude: int | None = None
+
+
+class SimilarOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    similarity: float
+    likely_duplicate: bool

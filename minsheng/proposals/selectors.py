@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import connection
@@ -85,7 +85,10 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
                        .values("proposal_id"))
     if q:
         # Matched inside the database (a semi-join on the search index): every match, counted and paged in SQL.
-        qs = qs.filter(search_filter(q, Proposal) | Q(title__contains=q))
+        # Drafts are not in the index (nobody else should find them); their authors and the office find
+        # their own by title, through the status index.
+        qs = qs.filter(search_filter(q, Proposal, or_title_contains=True) |
+                       Q(status=ProposalStatus.DRAFT, title__contains=q))
     return (
         qs.select_related("term", "session", "subject_area", "supervising_leader")
         .defer("situation", "analysis", "suggestions", "review_note")  # long texts no list row shows
@@ -95,6 +98,64 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
         )
         .order_by("-id")
     )
+
+
+PUBLIC_STATUSES = (ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+
+# Words of proposal titles that say nothing about the matter (一事一案: the title names the matter).
+TITLE_FORMULAS = frozenset({"关于", "建议", "提案", "推进", "加强", "进一步", "完善", "问题", "北京", "北京市", "我市",
+                            "全市", "本市", "工作", "加快", "推动", "提升", "促进", "有关", "相关", "机制"})
+SIMILAR_CANDIDATES = 40
+DUPLICATE_AT = 0.6  # estimated Jaccard of the texts' character 3-shingles at which a draft looks like a duplicate
+
+
+@dataclass
+class SimilarProposal:
+    proposal: Proposal
+    similarity: float  # 0–1: the text engine's near-duplicate estimate (MinHash of character shingles)
+    likely_duplicate: bool
+
+
+def _proposal_text(title: str, situation: str = "", analysis: str = "", suggestions: str = "") -> str:
+    return "\n".join(part for part in (title, situation, analysis, suggestions) if part)
+
+
+def similar_proposals(user: User, *, title: str, text: str = "", exclude: int | None = None,
+                      limit: int = 5) -> list[SimilarProposal]:
+    """While drafting: the existing proposals most like this one, each with a near-duplicate score.
+
+    Candidates come from the search index (any of the title's content words, the most relevant first, among
+    the proposals the user may see or the public ones); each is then scored by the text engine's MinHash
+    estimate of Jaccard similarity on character 3-shingles (textmining.dedupe) — of the titles, and of the
+    whole texts when the draft has a body — and the higher of the two is kept. At DUPLICATE_AT or above the
+    draft is flagged as a likely duplicate (一事一案: the office would merge it)."""
+    import numpy as np
+
+    from minsheng.core.search import query_words, search
+    from minsheng.textmining.dedupe import Deduper
+
+    title = (title or "").strip()
+    words = [w for w in query_words(title, limit=24) if len(w) > 1 and w not in TITLE_FORMULAS]
+    if len(title) < 2 or not words:
+        return []
+    ids = [int(pk) for _, pk, _ in search("", model=Proposal, words=words, limit=SIMILAR_CANDIDATES)]
+    ids = [pk for pk in ids if pk != exclude]
+    if not ids:
+        return []
+    visible = visible_proposals(user).filter(pk__in=ids) | Proposal.objects.filter(
+        pk__in=ids, consent_publish=True, status__in=PUBLIC_STATUSES)
+    found = list(visible.distinct().exclude(status=ProposalStatus.DRAFT).select_related("session", "term"))
+    if not found:
+        return []
+    deduper = Deduper(num_perm=128, shingle=3)
+    by_title = deduper.similarity(title, [p.title for p in found])
+    scores = by_title
+    if len(text.strip()) >= 50:
+        by_text = deduper.similarity(_proposal_text(title, text), [
+            _proposal_text(p.title, p.situation, p.analysis, p.suggestions) for p in found])
+        scores = np.maximum(by_title, by_text)
+    ranked = sorted(zip(found, scores.tolist(), strict=True), key=lambda ps: (-ps[1], -ps[0].pk))[:limit]
+    return [SimilarProposal(p, round(score, 2), score >= DUPLICATE_AT) for p, score in ranked]
 
 
 def proposal_detail(pk: int) -> Proposal:
@@ -266,20 +327,25 @@ def proposal_statistics(*, term: int | None = None, session: int | None = None, 
     return stats
 
 
-STATISTICS_CACHE_SECONDS = 600
+def statistics_scope(term: int | None, session: int | None) -> str:
+    """The snapshot key of a statistics scope."""
+    return f"term={term or ''};session={session or ''}"
 
 
-def proposal_statistics_cached(*, term: int | None = None, session: int | None = None) -> ProposalStatistics:
-    """`proposal_statistics` through the cache, keyed by the scope and the newest timeline event: every
-    service that changes a proposal, handling, reply or evaluation writes an event, so a new event means the
-    figures may have changed. (Back-office edits write no event; they show within STATISTICS_CACHE_SECONDS.)"""
-    from django.core.cache import cache
+def statistics_from_figures(figures: dict[str, Any]) -> ProposalStatistics:
+    """A `ProposalStatistics` back from the JSON a snapshot stores (lists of pairs become tuples again)."""
+    data = dict(figures)
+    data["by_dimension"] = {dim: [tuple(pair) for pair in rows] for dim, rows in data.get("by_dimension", {}).items()}
+    known = {f.name for f in fields(ProposalStatistics)}
+    return ProposalStatistics(**{k: v for k, v in data.items() if k in known})
 
+
+def newest_event_id() -> int:
+    """The newest timeline event: every service that changes a proposal, handling, reply or evaluation
+    writes one, so a newer event than a snapshot's means its figures may have changed."""
     from minsheng.core.models import Event
 
-    stamp = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return cache.get_or_set(f"proposals:statistics:{term}:{session}:{stamp}",
-                            lambda: proposal_statistics(term=term, session=session), STATISTICS_CACHE_SECONDS)
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def dashboard_cards(user: User) -> list[Card]:

@@ -8,11 +8,15 @@ after the commit. A transition not allowed from the current state raises Invalid
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +24,7 @@ from minsheng.core import calendar
 from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from minsheng.core.models import Member, Session, Term, Unit, User
 from minsheng.core.search import search_index
-from minsheng.core.services import event_record, notify
+from minsheng.core.services import after_commit, event_record, notify
 
 from . import errors
 from .choices import (
@@ -49,6 +53,7 @@ from .models import (
     Proposer,
     Reply,
     ResultCategory,
+    StatisticsSnapshot,
 )
 
 # Sessions whose cut-off is at most this far ahead receive plenary proposals (a proposal drafted months
@@ -944,3 +949,65 @@ def key_decide(*, actor: User, nomination, select: bool, leader: User | None = N
     event_record(actor=actor, verb="key_decided", target=nomination.proposal, to_state=nomination.status,
                  note=_("%(yes)s of %(n)s members in favour") % {"yes": sum(votes), "n": len(votes)})
     return nomination
+
+
+# --- Statistics snapshots -------------------------------------------------------------------------------
+# At 100,000 proposals a full count takes about a second of database work; the pages must answer in under half
+# a second. So the pages show the last snapshot of their scope at once and, when a newer timeline event says
+# the figures may have moved, ask the worker to count again (stale-while-revalidate). Exports and a snapshot
+# left stale for longer than STATISTICS_MAX_STALE (no worker running) are counted in the request instead.
+
+STATISTICS_MAX_STALE = dt.timedelta(minutes=15)
+STATISTICS_RETRY_REFRESH = dt.timedelta(minutes=2)
+
+
+@dataclass
+class StatisticsView:
+    """Figures with their age: `stale` when events newer than `as_of` are not counted yet."""
+
+    stats: Any
+    as_of: dt.datetime
+    stale: bool
+    seconds: float
+
+
+def statistics_refresh(*, term: int | None = None, session: int | None = None) -> StatisticsSnapshot:
+    """Count the figures of a scope now and store them as its snapshot."""
+    from .selectors import newest_event_id, proposal_statistics, statistics_scope
+
+    stamp = newest_event_id()  # read first: an event written while counting leaves the snapshot stale
+    started = time.perf_counter()
+    stats = proposal_statistics(term=term, session=session)
+    values = {"stamp": stamp, "computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 3),
+              "refresh_requested_at": None, "figures": json.loads(json.dumps(asdict(stats), cls=DjangoJSONEncoder))}
+    scope = statistics_scope(term, session)
+    try:
+        with transaction.atomic():
+            snapshot, _created = StatisticsSnapshot.objects.update_or_create(scope=scope, defaults=values)
+    except IntegrityError:  # another process created it first: ours is as new, write it over theirs
+        StatisticsSnapshot.objects.filter(scope=scope).update(**values)
+        snapshot = StatisticsSnapshot.objects.get(scope=scope)
+    return snapshot
+
+
+def statistics_snapshot(*, term: int | None = None, session: int | None = None, fresh: bool = False) -> StatisticsView:
+    """The figures of a scope for a page: the stored snapshot when it is current; a stale one (with a refresh
+    queued for the worker, at most once per STATISTICS_RETRY_REFRESH); counted now when there is none yet, when
+    `fresh` (exports) or when the stale one is older than STATISTICS_MAX_STALE."""
+    from .selectors import newest_event_id, statistics_from_figures, statistics_scope
+    from .tasks import refresh_statistics
+
+    scope = statistics_scope(term, session)
+    snapshot = StatisticsSnapshot.objects.filter(scope=scope).first()
+    stamp = newest_event_id()
+    now = timezone.now()
+    stale = snapshot is not None and snapshot.stamp != stamp
+    if snapshot is None or stale and (fresh or now - snapshot.computed_at > STATISTICS_MAX_STALE):
+        snapshot, stale = statistics_refresh(term=term, session=session), False
+    elif stale:
+        asked = (StatisticsSnapshot.objects.filter(pk=snapshot.pk)
+                 .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - STATISTICS_RETRY_REFRESH))
+                 .update(refresh_requested_at=now))
+        if asked:
+            after_commit(lambda: refresh_statistics.enqueue(term, session))
+    return StatisticsView(statistics_from_figures(snapshot.figures), snapshot.computed_at, stale, snapshot.seconds)

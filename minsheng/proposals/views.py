@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core.errors import DomainError, Invalid
 from minsheng.core.models import Member, Session, Unit, User
 from minsheng.core.pagination import paginate
-from minsheng.core.search import search_filter, search_ids
+from minsheng.core.search import search_filter
 from minsheng.core.selectors import timeline
 from minsheng.core.services import attachment_add
 
@@ -136,9 +136,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         h.dissatisfied = bool(h.latest_reply and any(e.satisfaction == "dissatisfied" for e in h.latest_reply.evaluations.all()))
         h.pending_requests = [r for r in h.requests.all() if r.status == "pending"]
     similar = []
-    if proposal.status == ProposalStatus.DRAFT or user.has_perm("proposals.manage_proposals"):
-        ids = [int(i) for i in search_ids(proposal.title, model=Proposal, limit=6) if int(i) != proposal.pk]
-        similar = list(Proposal.objects.filter(pk__in=ids[:5]).select_related("session", "term"))
+    if proposal.status in (ProposalStatus.DRAFT, ProposalStatus.RETURNED) or user.has_perm("proposals.manage_proposals"):
+        similar = selectors.similar_proposals(user, title=proposal.title, exclude=proposal.pk, text="\n".join(
+            (proposal.situation, proposal.analysis, proposal.suggestions)))
     from minsheng.core.selectors import attachments_of
 
     return render(request, "proposals/detail.html", {
@@ -306,9 +306,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
     scope = _stats_scope(request)
-    stats = selectors.proposal_statistics_cached(**scope)
+    view = services.statistics_snapshot(**scope)
     return render(request, "proposals/statistics.html", {
-        "stats": stats, "sessions": Session.objects.select_related("term"), "scope": scope,
+        "stats": view.stats, "as_of": view.as_of, "stale": view.stale, "seconds": view.seconds, "sessions": Session.objects.select_related("term"), "scope": scope,
         "query": request.GET.urlencode(), "status_labels": dict(ProposalStatus.choices),
         "kind_labels": dict(ProposerKind.choices), "satisfaction_labels": dict(Satisfaction.choices),
     })
@@ -318,7 +318,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def statistics_export(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
-    stats = selectors.proposal_statistics_cached(**_stats_scope(request))
+    stats = services.statistics_snapshot(**_stats_scope(request), fresh=True).stats
     return _file(exports.statistics_workbook(stats), "proposal-statistics.xlsx", exports.XLSX)
 
 
@@ -329,7 +329,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     scope = _stats_scope(request)
     session = Session.objects.filter(pk=scope["session"]).first()
     title = f"{session.name}提案工作情况报告" if session else "提案工作情况报告"
-    return _file(exports.annual_report(selectors.proposal_statistics_cached(**scope), title=title), "proposal-report.docx", exports.DOCX)
+    return _file(exports.annual_report(services.statistics_snapshot(**scope, fresh=True).stats, title=title), "proposal-report.docx", exports.DOCX)
 
 
 @login_required
@@ -340,15 +340,16 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def similar(request: HttpRequest) -> HttpResponse:
-    """While drafting: existing proposals like the title typed so far (HTMX fragment)."""
-    q = request.GET.get("title", "").strip()
-    ids = [int(i) for i in search_ids(q, model=Proposal, limit=5)] if len(q) >= 2 else []
-    found = selectors.visible_proposals(request.user).filter(pk__in=ids) | Proposal.objects.filter(
-        pk__in=ids, consent_publish=True, status__in=PUBLIC_STATUSES)
-    return render(request, "proposals/_similar.html", {"similar": found.distinct().select_related("session", "term")[:5]})
+    """While drafting: existing proposals like the draft typed so far, with a near-duplicate score (HTMX
+    fragment; GET with the title, or POST with the whole form)."""
+    data = request.POST if request.method == "POST" else request.GET
+    text = "\n".join(data.get(f, "") for f in ("situation", "analysis", "suggestions"))
+    found = selectors.similar_proposals(request.user, title=data.get("title", ""), text=text,
+                                        exclude=_int(data.get("proposal")))
+    return render(request, "proposals/_similar.html", {"similar": found})
 
 
-PUBLIC_STATUSES = (ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+PUBLIC_STATUSES = selectors.PUBLIC_STATUSES
 
 
 def _public() -> QuerySet[Proposal]:
@@ -360,7 +361,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = _public()
     if q:
-        qs = qs.filter(search_filter(q, Proposal) | Q(title__contains=q))
+        qs = qs.filter(search_filter(q, Proposal, or_title_contains=True))
     page = paginate(qs.order_by("-id"), page=_int(request.GET.get("page")) or 1, page_size=20)
     return render(request, "proposals/public_list.html", {"page": page, "q": q, "query": f"q={q}" if q else ""})
 

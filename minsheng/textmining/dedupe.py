@@ -153,6 +153,14 @@ class Deduper:
         signature[empty_doc] = (np.flatnonzero(empty_doc)[:, None] * 2 + 1).astype(np.uint32)
         return signature
 
+    def similarity(self, text: str, others: Sequence[str]) -> np.ndarray:
+        """Estimated Jaccard similarity of ``text`` with each of ``others`` (the share of equal MinHash bins),
+        as the grouping uses it: a score of at least ``threshold`` makes two texts near-duplicates."""
+        if not others:
+            return np.zeros(0, dtype=np.float32)
+        signature = self.signatures([text, *others])
+        return (signature[1:] == signature[0]).mean(axis=1).astype(np.float32)
+
     def groups(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> DedupeResult:
         """Near-duplicate groups of ``texts`` (see the module docstring for the method)."""
         n = len(texts)

@@ -57,3 +57,31 @@ def test_mixed_search_returns_titles(indexed):
     _, _, u = indexed
     hits = search("朝阳区")
     assert [(h[1], h[2]) for h in hits] == [(str(u.pk), "北京市朝阳区人民政府")]
+
+
+def test_title_bigrams_are_indexed_beside_the_words():
+    from minsheng.core.search import entry_terms, title_grams
+
+    assert title_grams("老旧小区改造") == ["老旧", "旧小", "小区", "区改", "改造"]
+    assert title_grams("5G 基站、ＡＢ") == ["5g", "基站", "ab"]
+    assert title_grams("水") == []
+    terms = entry_terms("老旧小区改造", "加装电梯").split()
+    assert {"老旧", "小区", "改造", "旧小", "区改", "电梯"} <= set(terms) and len(terms) == len(set(terms))
+
+
+def test_title_contains_is_found_through_the_index(indexed):
+    from minsheng.core.search import search_filter
+
+    _, _, u = indexed
+    other = UnitFactory(name="政府人民区阳")  # some of the query's bigrams, not all, and not as one run
+    search_index(other)
+    for flag in (False, True):
+        assert list(Unit.objects.filter(search_filter("阳区人民", Unit, or_title_contains=flag)).values_list("pk", flat=True)) == [u.pk]
+    # One character: no bigram, every title is compared.
+    assert sorted(Unit.objects.filter(search_filter("阳", Unit, or_title_contains=True)).values_list("pk", flat=True)) == sorted([u.pk, other.pk])
+    # LIKE's wildcards in the query are taken literally.
+    ab = UnitFactory(name="甲乙ab")
+    search_index(ab)
+    assert list(Unit.objects.filter(search_filter("a%b", Unit, or_title_contains=True)).values_list("pk", flat=True)) == []
+    assert list(Unit.objects.filter(search_filter("乙a", Unit, or_title_contains=True)).values_list("pk", flat=True)) == [ab.pk]
+    assert list(Unit.objects.filter(search_filter("", Unit, or_title_contains=True))) == []

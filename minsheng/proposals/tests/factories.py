@@ -68,7 +68,7 @@ TEXT = {
 
 def filed_proposal(world: World, **extra) -> Proposal:
     """A proposal by world.first, submitted, reviewed twice and filed."""
-    proposal = services.proposal_create(actor=world.first.user, term=world.session.term, **TEXT, **extra)
+    proposal = services.proposal_create(actor=world.first.user, term=world.session.term, **{**TEXT, **extra})
     services.proposal_submit(actor=world.first.user, proposal=proposal)
     services.proposal_review(actor=world.staff, proposal=proposal, step="first")
     services.proposal_review(actor=world.staff, proposal=proposal, step="second")

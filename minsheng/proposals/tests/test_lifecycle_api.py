@@ -248,3 +248,26 @@ def test_field_errors(client, world):
     assert r.status_code == 422
     assert r.json()["fields"] == {"suggestions": "required"}
     assert Proposal.objects.count() == 0
+
+
+def test_bulk_decide_through_the_api(client, world):
+    from minsheng.proposals import services
+
+    ids = []
+    for _ in range(2):
+        p = services.proposal_create(actor=world.first.user, term=world.session.term, **TEXT)
+        services.proposal_submit(actor=world.first.user, proposal=p)
+        ids.append(p.pk)
+    login(client, world.staff)
+    r = post(client, "/api/proposals/bulk-decide", {"ids": ids, "outcome": "file"})  # not reviewed yet: per-item code
+    assert r.status_code == 200 and set(r.json()["results"].values()) == {"invalid_transition"}, r.content
+    for pk in ids:
+        for step in ("first", "second"):
+            services.proposal_review(actor=world.staff, proposal=Proposal.objects.get(pk=pk), step=step)
+    login(client, world.first.user)
+    assert post(client, "/api/proposals/bulk-decide", {"ids": ids, "outcome": "file"}).status_code == 403
+    login(client, world.staff)
+    r = post(client, "/api/proposals/bulk-decide", {"ids": ids, "outcome": "file"})
+    assert r.status_code == 200, r.content
+    assert r.json()["results"] == {str(pk): "ok" for pk in ids}
+    assert sorted(Proposal.objects.filter(pk__in=ids).values_list("status", flat=True)) == ["filed", "filed"]

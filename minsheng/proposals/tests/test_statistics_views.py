@@ -209,12 +209,50 @@ def test_attachments_on_the_proposal_page(client, world, tmp_path, settings):
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 403
 
 
-def test_cached_statistics_follow_every_change(world):
-    from django.core.cache import cache
+def test_statistics_snapshot_serves_at_once_and_refreshes_through_the_worker(world, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
 
-    cache.clear()
-    before = selectors.proposal_statistics_cached(term=world.session.term_id)
-    assert selectors.proposal_statistics_cached(term=world.session.term_id) is not None
-    filed_proposal(world)  # writes events: the cached figures must not be served any more
-    after = selectors.proposal_statistics_cached(term=world.session.term_id)
-    assert (before.received, after.received) == (0, 1)
+    from minsheng.proposals.models import StatisticsSnapshot
+    from minsheng.proposals.tasks import refresh_statistics
+
+    term = world.session.term_id
+    first = services.statistics_snapshot(term=term)  # no snapshot yet: counted in the request
+    assert (first.stats.received, first.stale, StatisticsSnapshot.objects.count()) == (0, False, 1)
+    filed_proposal(world)  # writes events: the snapshot is out of date now
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = services.statistics_snapshot(term=term)
+    assert (stale.stats.received, stale.stale, stale.as_of) == (0, True, first.as_of)
+    assert DBTaskResult.objects.filter(task_path="minsheng.proposals.tasks.refresh_statistics").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.statistics_snapshot(term=term)  # asked already: not queued twice
+    assert DBTaskResult.objects.count() == 1
+    refresh_statistics.call(term, None)  # what the worker runs
+    current = services.statistics_snapshot(term=term)
+    assert (current.stats.received, current.stale) == (1, False)
+    assert current.as_of > first.as_of
+    # Other scopes have their own snapshot; an export always counts the latest figures.
+    filed_proposal(world)
+    assert services.statistics_snapshot(term=term).stats.received == 1
+    assert services.statistics_snapshot(term=term, fresh=True).stats.received == 2
+    assert services.statistics_snapshot(session=world.session.pk).stats.received == 2
+
+
+def test_a_snapshot_left_stale_too_long_is_counted_in_the_request(world):
+    from minsheng.proposals.models import StatisticsSnapshot
+
+    services.statistics_snapshot()
+    filed_proposal(world)
+    StatisticsSnapshot.objects.update(computed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # the worker is not running
+    view = services.statistics_snapshot()
+    assert (view.stats.received, view.stale) == (1, False)
+    # The figures survive the JSON round trip unchanged.
+    assert view.stats == selectors.proposal_statistics()
+
+
+def test_statistics_page_says_how_old_its_figures_are(client, world):
+    login(client, world.staff)
+    body = client.get("/proposals/statistics/").content.decode()
+    assert 'data-testid="stats-as-of"' in body and "数据截至" in body and "正在更新" not in body
+    filed_proposal(world)
+    body = client.get("/proposals/statistics/").content.decode()
+    assert "正在更新" in body

@@ -38,3 +38,12 @@ def test_signatures_estimate_jaccard():
 def test_invalid_threshold_is_refused():
     with pytest.raises(ValueError):
         Deduper(threshold=0.0)
+
+
+def test_similarity_of_one_text_against_others():
+    deduper = Deduper(num_perm=256)
+    scores = deduper.similarity(BASE, [BASE, "Ａ１区" + BASE[3:], BASE[:30] + "另外小区绿化带被占用种菜。", "公交线路调整咨询。", ""])
+    assert scores[0] == 1.0 and scores[1] >= 0.9
+    assert 0.2 < scores[2] < 0.8
+    assert scores[3] < 0.1 and scores[4] == 0.0
+    assert deduper.similarity(BASE, []).shape == (0,)
