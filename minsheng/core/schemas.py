@@ -16,6 +16,7 @@ class Page(BaseModel, Generic[T]):
     page: int
     page_size: int
     results: list[T]
+    more: bool = False  # the count stopped at the list's limit: there are more rows than `count`
 
 
 class Error(Schema):

@@ -173,7 +173,12 @@ def search_ids(query: str, *, model: type[models.Model] | None = None, limit: in
 
 
 def search_filter(query: str, model: type[models.Model], *, or_title_contains: bool = False) -> models.Q:
-    """A filter for `model`'s querysets: the objects matching every token of `query`, all of them, unranked.
+    """`pk IN (search_matches(…))`: see there."""
+    return models.Q(pk__in=search_matches(query, model, or_title_contains=or_title_contains))
+
+
+def search_matches(query: str, model: type[models.Model], *, or_title_contains: bool = False) -> models.QuerySet:
+    """The ids (one column) of `model`'s objects matching every token of `query`, all of them, unranked.
 
     The match runs inside the database as a semi-join (`pk IN (SELECT … FROM the search index)`), so a list
     can count, filter and page its matches in one statement, with no ids carried through Python and no limit.
@@ -184,7 +189,7 @@ def search_filter(query: str, model: type[models.Model], *, or_title_contains: b
     tokens = _query_tokens(query)
     grams = title_grams(query) if or_title_contains else []
     if not tokens and not (or_title_contains and query):
-        return models.Q(pk__in=[])
+        return SearchEntry.objects.none().values_list(Cast("target_id", models.BigIntegerField()))
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if connection.vendor == "postgresql":
         words = "terms_vector @@ to_tsquery('simple', %s)"
@@ -205,10 +210,9 @@ def search_filter(query: str, model: type[models.Model], *, or_title_contains: b
         clauses.append("title LIKE %s" + ("" if connection.vendor == "postgresql" else " ESCAPE '\\'"))
         params.append(pattern)
     where = "(" + " OR ".join(f"({c})" for c in clauses) + ")"
-    entries = (SearchEntry.objects.filter(target_type=ContentType.objects.get_for_model(model))
-               .filter(RawSQL(where, params, output_field=models.BooleanField()))
-               .values_list(Cast("target_id", models.BigIntegerField())))
-    return models.Q(pk__in=entries)
+    return (SearchEntry.objects.filter(target_type=ContentType.objects.get_for_model(model))
+            .filter(RawSQL(where, params, output_field=models.BooleanField()))
+            .values_list(Cast("target_id", models.BigIntegerField())))
 
 
 def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50,

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.models import Member, User
-from minsheng.core.search import search_filter
+from minsheng.core.search import search_matches
 from minsheng.core.selectors import Card
 
 from .choices import (
@@ -87,8 +87,9 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
         # Matched inside the database (a semi-join on the search index): every match, counted and paged in SQL.
         # Drafts are not in the index (nobody else should find them); their authors and the office find
         # their own by title, through the status index.
-        qs = qs.filter(search_filter(q, Proposal, or_title_contains=True) |
-                       Q(status=ProposalStatus.DRAFT, title__contains=q))
+        # One IN over a UNION: an OR of two conditions would make PostgreSQL scan every proposal.
+        drafts = Proposal.objects.filter(status=ProposalStatus.DRAFT, title__contains=q).values_list("pk")
+        qs = qs.filter(pk__in=search_matches(q, Proposal, or_title_contains=True).union(drafts, all=True))
     return (
         qs.select_related("term", "session", "subject_area", "supervising_leader")
         .defer("situation", "analysis", "suggestions", "review_note")  # long texts no list row shows
