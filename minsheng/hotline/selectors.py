@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from minsheng.core.choices import AreaLevel
 from minsheng.core.errors import Invalid
 from minsheng.core.models import Area, Unit, User
 from minsheng.core.selectors import Card
@@ -46,8 +47,8 @@ def ticket_list(*, user: User, month: dt.date | None = None, district: int | Non
         qs = qs.filter(street_id=street)
     if unit:
         qs = qs.filter(unit_id=unit)
-    if category:
-        qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category) | Q(category__parent__parent_id=category))
+    if category:  # the category and everything under it (the tree is small: resolved first, then one IN)
+        qs = qs.filter(category_id__in=category_subtree(category))
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -57,8 +58,38 @@ def ticket_list(*, user: User, month: dt.date | None = None, district: int | Non
     if excluded is not None:
         qs = qs.filter(excluded=excluded)
     if q:
-        qs = qs.filter(Q(number=q) | Q(text__contains=q) | Q(address__contains=q))
+        if TICKET_NUMBER.fullmatch(q):  # a ticket number: the unique index, nothing else to scan
+            qs = qs.filter(number=q)
+        else:  # words: the text and address of the chosen month (the latest when none is chosen)
+            if not month:
+                latest = Ticket.objects.aggregate(m=Max("month"))["m"]
+                qs = qs.filter(month=latest) if latest else qs
+            qs = qs.filter(Q(text__contains=q) | Q(address__contains=q))
     return qs.order_by("-received_at", "-id")
+
+
+TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{6,40}")
+
+
+def category_subtree(category: int) -> list[int]:
+    """The id of a category and of every category below it."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = [], [category]
+    while todo:
+        pk = todo.pop()
+        found.append(pk)
+        todo.extend(children.get(pk, []))
+    return found
+
+
+def ticket_years() -> list[int]:
+    """The years that have tickets, newest first (from the oldest and newest month: two index look-ups)."""
+    bounds = Ticket.objects.aggregate(first=Min("month"), last=Max("month"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
 
 
 def ticket_get(*, user: User, pk: int | None = None, number: str | None = None) -> Ticket | None:
@@ -395,6 +426,36 @@ def street_ranking(*, month: dt.date | str, ruleset: RateRuleSet | None = None) 
         members = [r for r in rows if r.kind == group and id(r) not in skip]
         groups[group], red[group], black[group] = rank_rows(members, list_size=ruleset.list_size)
     return Ranking(month=month, ruleset=ruleset, groups=groups, red=red, black=black, unranked=unranked)
+
+
+# --- District map ------------------------------------------------------------------------------------------
+
+MAP_RATES = ("response", "resolution", "satisfaction", "score")
+
+
+def district_stem(name: str) -> str:
+    """A district's name without its 区 or 县 suffix. Names are matched on it because sources disagree: the
+    boundary file still names 密云县 and 延庆县, which became districts (区) in 2015."""
+    name = (name or "").strip()
+    return name[:-1] if len(name) > 2 and name.endswith(("区", "县")) else name
+
+
+def district_map(*, month: dt.date | str, rows: list[RateRow] | None = None) -> list[dict]:
+    """What the district map reads: every district (in code order, also those without tickets, whose rates are
+    None) with its ticket counts, the three rates in percent and the score, each rounded to two decimals.
+    `rows`: the month's rates by district when the caller has them already (one scan of the month less)."""
+    def pct(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 2)
+
+    found = {r.key: r for r in (rows if rows is not None else rates(month=month, by=Dimension.DISTRICT))}
+    cells = []
+    for pk, name in Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code").values_list("pk", "name"):
+        row = found.get(pk) or RateRow(key=pk)
+        cells.append({"key": pk, "name": name, "stem": district_stem(name), "total": row.total,
+                      "assessable": row.assessable, "response": pct(row.response_rate),
+                      "resolution": pct(row.resolution_rate), "satisfaction": pct(row.satisfaction_rate),
+                      "score": None if row.score is None else round(row.score, 2)})
+    return cells
 
 
 # --- Excel export -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from . import importing, selectors, services
 from .choices import Dimension, Kind, RankGroup, Satisfaction, Status
 from .exports import write_xlsx
 from .forms import ImportForm
-from .models import Category, ImportSource, Ticket
+from .models import Category, ImportSource
 
 
 def _int(value: str | None) -> int | None:
@@ -39,6 +39,9 @@ def _month_or_none(value: str | None):
         return None
 
 
+TICKET_COUNT_LIMIT = 10_000  # a year is millions of tickets: the list counts up to here ("10000+"), 200 pages
+
+
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("hotline.view_tickets"):
@@ -51,7 +54,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         kind=g.get("kind") or None, status=g.get("status") or None, satisfaction=g.get("satisfaction") or None,
         excluded=excluded, q=g.get("q", "").strip(),
     )
-    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=50)
+    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=50, count_limit=TICKET_COUNT_LIMIT)
     query = g.copy()
     query.pop("page", None)
     district = _int(g.get("district"))
@@ -145,7 +148,7 @@ def _rates_context(request: HttpRequest) -> dict:
 @login_required
 def rates_page(request: HttpRequest) -> HttpResponse:
     ctx = _rates_context(request)
-    rows, trend = [], []
+    rows, trend, district_map = [], [], []
     if ctx["month"]:
         month, by, district = ctx["month"], ctx["by"], ctx["district"]
         rows = selectors.cached("rates", lambda: selectors.rates(month=month, by=by, district=district),
@@ -154,6 +157,9 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         by_key = (by, key) if key else None
         trend = selectors.cached("trend", lambda: selectors.city_rates(months=ctx["months"], by_key=by_key),
                                  ctx["months"][0] if ctx["months"] else "", by_key)
+        by_district = rows if by == Dimension.DISTRICT and not district else None  # the map's figures already
+        district_map = selectors.cached("district_map", lambda: selectors.district_map(month=month, rows=by_district),
+                                        month)
     chart = {
         "months": [r.name for r in trend],
         "response": [_pct(r.response_rate) for r in trend],
@@ -166,7 +172,15 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
         "month_label": ctx["month"].strftime("%Y-%m") if ctx["month"] else "",
         "key_name": next((r.name for r in rows if str(r.key) == request.GET.get("key")), ""),
+        "district_map": district_map, "map_rates": _map_rates(),
+        "map_rate": request.GET.get("map_rate") if request.GET.get("map_rate") in selectors.MAP_RATES else "satisfaction",
     })
+
+
+def _map_rates() -> list[tuple[str, str]]:
+    labels = {"response": _("Response rate"), "resolution": _("Resolution rate"),
+              "satisfaction": _("Satisfaction rate"), "score": _("Score")}
+    return [(rate, labels[rate]) for rate in selectors.MAP_RATES]
 
 
 def _pct(value: float | None) -> float | None:
@@ -214,7 +228,7 @@ def candidates_page(request: HttpRequest) -> HttpResponse:
     from .candidates import topic_candidates
 
     year = _int(request.GET.get("year")) or timezone.localdate().year
-    years = sorted({d.year for d in Ticket.objects.dates("month", "year")}, reverse=True)
+    years = selectors.ticket_years()
     candidates = selectors.cached("candidates", lambda: topic_candidates(year=year, top=20), year)
     try:
         from minsheng.supervision.models import TopicYear

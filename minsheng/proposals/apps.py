@@ -21,8 +21,7 @@ class ProposalsConfig(AppConfig):
             queryset=lambda: Proposal.objects.exclude(status="draft"),
             title=lambda p: p.title,
             text=lambda p: f"{p.situation} {p.analysis} {p.suggestions}",
-            visible=lambda user, qs: selectors.visible_proposals(user).filter(pk__in=qs.values("pk")) | qs.filter(
-                consent_publish=True, status__in=selectors.PUBLIC_STATUSES),
+            visible=selectors.proposals_viewable,
         )
         NAVIGATION.insert(1, NavItem(_("Proposal list"), "proposals:list", "file-earmark-text", _any, "proposals"))
         NAVIGATION.insert(2, NavItem(_("Unit desk"), "proposals:unit_desk", "inbox", _unit_handler, "proposals"))

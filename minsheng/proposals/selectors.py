@@ -121,6 +121,12 @@ def _proposal_text(title: str, situation: str = "", analysis: str = "", suggesti
     return "\n".join(part for part in (title, situation, analysis, suggestions) if part)
 
 
+def proposals_viewable(user: User, qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """`qs` narrowed to what `user` may see of it: what `visible_proposals` allows, or published proposals."""
+    return visible_proposals(user).filter(pk__in=qs.values("pk")) | qs.filter(consent_publish=True,
+                                                                            status__in=PUBLIC_STATUSES)
+
+
 def similar_proposals(user: User, *, title: str, text: str = "", exclude: int | None = None,
                       limit: int = 5) -> list[SimilarProposal]:
     """While drafting: the existing proposals most like this one, each with a near-duplicate score.
@@ -143,8 +149,7 @@ def similar_proposals(user: User, *, title: str, text: str = "", exclude: int | 
     ids = [pk for pk in ids if pk != exclude]
     if not ids:
         return []
-    visible = visible_proposals(user).filter(pk__in=ids) | Proposal.objects.filter(
-        pk__in=ids, consent_publish=True, status__in=PUBLIC_STATUSES)
+    visible = proposals_viewable(user, Proposal.objects.filter(pk__in=ids))
     found = list(visible.distinct().exclude(status=ProposalStatus.DRAFT).select_related("session", "term"))
     if not found:
         return []

@@ -6,6 +6,7 @@ from .models import (
     ListItem,
     Opinion,
     Problem,
+    ProblemProposal,
     ProgressUpdate,
     SupervisionGroup,
     Topic,
@@ -71,3 +72,9 @@ class OpinionAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "member", "problem")
     list_filter = ("kind",)
     raw_id_fields = ("problem", "member")
+
+
+@admin.register(ProblemProposal)
+class ProblemProposalAdmin(admin.ModelAdmin):
+    list_display = ("problem", "proposal", "linked_by", "linked_at")
+    raw_id_fields = ("problem", "proposal", "linked_by")

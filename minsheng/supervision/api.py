@@ -1,6 +1,6 @@
 """Supervision API: plan the year (staff), form groups and sign up (members), the three lists and their
-progress (owner units), activities and opinions (group members), the three-party view and the coverage
-of sectors. A role that may not act gets 403 with a code, bad input 422, a duplicate 409; nothing changes."""
+progress (owner units), activities, opinions and linked proposals (group members), the three-party view
+and the coverage of sectors. A role that may not act gets 403 with a code, bad input 422, a duplicate 409; nothing changes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from minsheng.core.models import LivelihoodTag, Member, Unit
 from minsheng.core.pagination import paginate
 from minsheng.core.schemas import Page
 from minsheng.hotline.models import Category
+from minsheng.proposals.models import Proposal
 
 from . import selectors, services
 from .models import ListItem, Problem, SupervisionGroup, Topic, TopicYear
@@ -32,6 +33,8 @@ from .schemas import (
     ProblemIn,
     ProblemOut,
     ProgressIn,
+    ProposalLinkIn,
+    ProposalLinkOut,
     ThreePartyOut,
     TopicIn,
     TopicOut,
@@ -80,6 +83,13 @@ def _opinion_out(o) -> dict:
             "text": o.text, "meeting_date": o.meeting_date}
 
 
+def _link_out(link) -> dict:
+    p = link.proposal
+    return {"problem_id": link.problem_id, "proposal_id": p.pk, "number": p.number, "title": p.title,
+            "status": p.status, "proposers": [pr.member.name for pr in p.proposers.all()] or ([p.org_name] if p.org_name else []),
+            "linked_by": link.linked_by.display_name or link.linked_by.username, "linked_at": link.linked_at}
+
+
 def _problem(request, pk: int) -> Problem:
     _view(request)
     return get_object_or_404(Problem.objects.select_related("topic__topic_year", "group__convener"), pk=pk)
@@ -122,7 +132,8 @@ def year_overview(request, pk: int):
     ov = selectors.overview(year)
     rows = [{"problem_id": r.problem.pk, "problem": r.problem.text, "month": r.problem.topic.month, "members": r.members,
              "items": r.items, "done": r.done, "overdue": r.overdue, "activities": r.activities,
-             "person_count": r.person_count, "opinions": r.opinions, "speeches": r.speeches} for r in ov.rows]
+             "person_count": r.person_count, "opinions": r.opinions, "speeches": r.speeches, "proposals": r.proposals}
+            for r in ov.rows]
     return {"year": year.year, "totals": ov.totals, "rows": rows, "missing_sectors": ov.coverage.missing}
 
 
@@ -236,6 +247,32 @@ def opinion_create(request, pk: int, payload: OpinionIn):
     return Status(201, _opinion_out(opinion))
 
 
+# --- proposals linked to a problem -----------------------------------------------------------------------
+
+
+@router.get("/problems/{pk}/proposals", response=list[ProposalLinkOut], summary="The proposals linked to a problem")
+def proposal_links(request, pk: int):
+    return [_link_out(link) for link in selectors.linked_proposals(_problem(request, pk), viewer=request.user)]
+
+
+@router.post("/problems/{pk}/proposals", response={201: ProposalLinkOut},
+             summary="Link a proposal by number or id (staff; group members their own)")
+def proposal_link(request, pk: int, payload: ProposalLinkIn):
+    problem = _problem(request, pk)
+    proposal = selectors.proposal_lookup(number=payload.number, pk=payload.proposal)
+    link = services.problem_proposal_link(actor=request.user, problem=problem, proposal=proposal)
+    return Status(201, _link_out(next(x for x in selectors.linked_proposals(problem) if x.pk == link.pk)))
+
+
+@router.delete("/problems/{pk}/proposals/{proposal_id}", response={204: None},
+               summary="Unlink a proposal (staff, or whoever linked it)")
+def proposal_unlink(request, pk: int, proposal_id: int):
+    problem = _problem(request, pk)
+    proposal = get_object_or_404(Proposal, pk=proposal_id)
+    services.problem_proposal_unlink(actor=request.user, problem=problem, proposal=proposal)
+    return Status(204, None)
+
+
 # --- three parties ----------------------------------------------------------------------------------------
 
 
@@ -252,10 +289,11 @@ def three_party(request, pk: int):
     problem = _problem(request, pk)
     cit = selectors.citizens(problem.topic)
     gov = selectors.government(problem)
-    mem = selectors.members_side(problem)
+    mem = selectors.members_side(problem, viewer=request.user)
     return {"problem": _problem_out(problem), "topic_month": cit.topic_month,
             "volumes": [v.__dict__ for v in cit.volumes], "before_total": cit.before_total,
             "after_total": cit.after_total, "before": _rates(cit.before), "after": _rates(cit.after),
             "items": [_item_out(i) for _, _, items in gov.lists for i in items], "items_done": gov.done,
             "items_overdue": gov.overdue, "activities": [_activity_out(a) for a in mem.activities],
-            "opinions": [_opinion_out(o) for o in mem.opinions], "person_count": mem.person_count}
+            "opinions": [_opinion_out(o) for o in mem.opinions], "proposals": [_link_out(x) for x in mem.proposals],
+            "person_count": mem.person_count}

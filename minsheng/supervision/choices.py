@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.proposals.choices import ProposalStatus
+
 
 class ListKind(models.TextChoices):
     RESPONSIBILITY = "responsibility", _("Problems and responsibilities")  # 问题/责任清单
@@ -38,6 +40,10 @@ class JoinedVia(models.TextChoices):
     CONVENER = "convener", _("Convener")  # 召集人
 
 
+# Proposals that cannot be linked to a problem: a draft is still the proposer's own, a withdrawn one is no
+# output, and a merged one lives on in the proposal it was merged into (link that one).
+PROPOSAL_UNLINKABLE = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
+
 EVENT_VERBS = {
     "topic_year_created": _("created the topic year"),
     "topic_created": _("created the monthly topic"),
@@ -49,4 +55,6 @@ EVENT_VERBS = {
     "item_progress": _("reported progress"),
     "activity_logged": _("logged an activity"),
     "opinion_submitted": _("submitted an opinion"),
+    "proposal_linked": _("linked a proposal"),
+    "proposal_unlinked": _("unlinked a proposal"),
 }

@@ -1,6 +1,7 @@
 """Demo supervision: Beijing's 2024-style list of 13 problems in five monthly topics, one group per
-problem covering all 32 sectors, the three lists in progress, activities and opinions — all through the
-services, so every change has its timeline. Fast: a few hundred service calls."""
+problem covering all 32 sectors, the three lists in progress, activities, opinions and the proposals
+written on each problem linked to it (the proposals step runs first) — all through the services, so
+every change has its timeline. Fast: a few hundred service calls."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from django.utils import timezone
 from minsheng.core.demo import register_step
 from minsheng.core.models import LivelihoodTag, Member, Sector, Unit, User
 from minsheng.hotline.models import Category, Ticket
+from minsheng.proposals.models import Proposal
 
 from . import services
-from .models import TopicYear
+from .choices import PROPOSAL_UNLINKABLE
+from .models import SupervisionGroup, TopicYear
 
 # (month, theme, lead department, co-departments, linked top-level categories, tag, problems)
 PLAN = [
@@ -124,4 +127,38 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
                     title=f"关于{problem.text}的{'月度例会发言' if n == 0 else '意见建议'}",
                     text=f"建议进一步压实{topic.lead_unit.name}牵头责任，完善{problem.text}长效机制，加强数据共享与群众评价。",
                     meeting_date=dt.date(year, topic.month, 20) if n == 0 else None)
-    say(f"  {len(problems)} problems in {len(PLAN)} topics, {len(groups)} groups")
+        linked = link_proposals(groups, staff)
+    say(f"  {len(problems)} problems in {len(PLAN)} topics, {len(groups)} groups, {linked} proposals linked")
+
+
+# Words too common in proposal titles and problems to say that one is about the other.
+GENERIC_WORDS = ("进一步做好", "关于", "提案", "建议", "工作", "加快", "设施", "建设", "管理", "服务", "质量", "治理", "安全",
+                 "规范", "优化", "综合", "提升", "机制", "的")
+
+
+def _bigrams(text: str) -> set[str]:
+    for word in GENERIC_WORDS:
+        text = text.replace(word, " ")
+    pairs = {text[i:i + 2] for i in range(len(text) - 1)}
+    return {pair for pair in pairs if " " not in pair}
+
+
+def link_proposals(groups: list[SupervisionGroup], staff: User, *, per_group: int = 2) -> int:
+    """Link to each problem up to `per_group` submitted proposals written on it (their titles share words
+    with the problem): a proposer in the problem's group links their own, staff link the others. None when
+    the proposals step did not run."""
+    proposals = list(Proposal.objects.filter(serial__isnull=False).exclude(status__in=PROPOSAL_UNLINKABLE)
+                     .prefetch_related("proposers").order_by("id"))
+    linked = 0
+    for group in groups:
+        words = _bigrams(group.problem.text)
+        scored = sorted(((len(words & _bigrams(p.title)), p.pk, p) for p in proposals), key=lambda t: (-t[0], t[1]))
+        members = {m.pk: m for m in group.members.select_related("user") if m.user_id}
+        for overlap, _pk, proposal in scored[:per_group]:
+            if not overlap:
+                break
+            proposer = next((members[p.member_id] for p in proposal.proposers.all() if p.member_id in members), None)
+            services.problem_proposal_link(actor=proposer.user if proposer else staff, problem=group.problem,
+                                           proposal=proposal)
+            linked += 1
+    return linked

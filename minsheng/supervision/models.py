@@ -200,3 +200,25 @@ class Opinion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProblemProposal(models.Model):
+    """A proposal (提案) linked to a problem as one of its supervision outputs, beside the opinion reports
+    and speeches; who linked it and when. A proposal is linked to a problem at most once."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="proposal_links",
+                                verbose_name=_("problem"))
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="supervision_links",
+                                 verbose_name=_("proposal"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("linked by"))
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        ordering = ["problem", "linked_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["problem", "proposal"], name="problem_proposal_once")]
+        verbose_name = _("linked proposal")
+        verbose_name_plural = _("linked proposals")
+
+    def __str__(self) -> str:
+        return f"{self.problem} ← {self.proposal}"

@@ -146,6 +146,22 @@ class OpinionOut(Schema):
     meeting_date: dt.date | None
 
 
+class ProposalLinkIn(Schema):
+    number: str | None = Field(None, description="The printed number, e.g. 14-4-0123")
+    proposal: int | None = Field(None, description="Or the proposal's id")
+
+
+class ProposalLinkOut(Schema):
+    problem_id: int
+    proposal_id: int
+    number: str
+    title: str
+    status: str
+    proposers: list[str]
+    linked_by: str
+    linked_at: dt.datetime
+
+
 class SectorBrief(Schema):
     id: int
     name: str
@@ -183,6 +199,7 @@ class ThreePartyOut(Schema):
     items_overdue: int
     activities: list[ActivityOut]
     opinions: list[OpinionOut]
+    proposals: list[ProposalLinkOut]
     person_count: int
 
 
@@ -198,6 +215,7 @@ class OverviewRowOut(Schema):
     person_count: int
     opinions: int
     speeches: int
+    proposals: int
 
 
 class OverviewOut(Schema):

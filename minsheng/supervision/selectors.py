@@ -1,21 +1,35 @@
-"""Reads of the supervision: the year's plan, sector coverage, the three-party page of a problem and the
-leaders' overview. Each runs a fixed number of queries, whatever the number of rows."""
+"""Reads of the supervision: the year's plan, sector coverage, the three-party page of a problem (with the
+proposals linked to it) and the leaders' overview. Each runs a fixed number of queries, whatever the number of rows."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.core.errors import Invalid
 from minsheng.core.models import Member, Sector, User
 from minsheng.hotline.models import Category, Ticket
 from minsheng.hotline.selectors import RateRow, add_months, apply_rules, rate_aggregates, ruleset_for
+from minsheng.proposals.models import Proposal, Proposer
 
-from .choices import ItemStatus, ListKind
-from .models import Activity, GroupMembership, ListItem, Opinion, Problem, ProgressUpdate, Topic, TopicYear
+from . import errors
+from .choices import PROPOSAL_UNLINKABLE, ItemStatus, ListKind
+from .models import (
+    Activity,
+    GroupMembership,
+    ListItem,
+    Opinion,
+    Problem,
+    ProblemProposal,
+    ProgressUpdate,
+    Topic,
+    TopicYear,
+)
 
 WINDOW_MONTHS = 6  # months shown before and after a topic's month on the three-party page
 
@@ -169,12 +183,80 @@ class MembersSide:
     activities: list[Activity]
     opinions: list[Opinion]
     person_count: int
+    proposals: list[ProblemProposal] = field(default_factory=list)
 
 
-def members_side(problem: Problem) -> MembersSide:
+def members_side(problem: Problem, viewer: User | None = None) -> MembersSide:
     activities = list(Activity.objects.filter(problem=problem).prefetch_related("participants"))
     opinions = list(Opinion.objects.filter(problem=problem).select_related("member"))
-    return MembersSide(activities=activities, opinions=opinions, person_count=sum(a.person_count for a in activities))
+    return MembersSide(activities=activities, opinions=opinions, person_count=sum(a.person_count for a in activities),
+                       proposals=linked_proposals(problem, viewer=viewer))
+
+
+# --- proposals linked to a problem ------------------------------------------------------------------------
+
+NUMBER_RE = re.compile(r"^\s*(\d{1,3})\s*-\s*(\d{1,3})\s*-\s*(\d{1,6})\s*$")
+
+
+def proposal_by_number(number: str) -> Proposal | None:
+    """The proposal with this printed number (term-session-serial, e.g. 14-4-0123), or None."""
+    match = NUMBER_RE.match(number or "")
+    if not match:
+        return None
+    term, session, serial = (int(g) for g in match.groups())
+    return (Proposal.objects.select_related("term", "session")
+            .filter(term__number=term, session__number=session, serial=serial).first())
+
+
+def proposal_lookup(*, number: str | None = None, pk: int | None = None) -> Proposal:
+    """The proposal to link, by its printed number or its id; 422 naming the field when there is none."""
+    if number:
+        proposal = proposal_by_number(number)
+        if proposal is None:
+            raise Invalid(_("No proposal has the number “%(n)s” (write it as 14-4-0123).") % {"n": number.strip()},
+                          code=errors.PROPOSAL_NOT_FOUND, fields={"number": "not found"})
+        return proposal
+    if not pk:
+        raise Invalid(_("Name the proposal by its number."), code=errors.PROPOSAL_NOT_FOUND, fields={"number": "required"})
+    proposal = Proposal.objects.select_related("term", "session").filter(pk=pk).first()
+    if proposal is None:
+        raise Invalid(_("Unknown proposal: %(id)s.") % {"id": pk}, code=errors.PROPOSAL_NOT_FOUND,
+                      fields={"proposal": "not found"})
+    return proposal
+
+
+def linked_proposals(problem: Problem | int, *, viewer: User | None = None) -> list[ProblemProposal]:
+    """The proposals linked to a problem, first linked first, each with its number, state and proposers
+    (two queries, whatever the number of links; a third with `viewer`, who sees only the proposals they may
+    see anywhere else: their own, their unit's, all for the office — or published ones)."""
+    from minsheng.proposals.selectors import proposals_viewable
+
+    proposers = Proposer.objects.select_related("member").order_by("order", "id")
+    links = list(ProblemProposal.objects.filter(problem=problem)
+                 .select_related("proposal__term", "proposal__session", "linked_by")
+                 .prefetch_related(Prefetch("proposal__proposers", queryset=proposers))
+                 .order_by("linked_at", "id"))
+    if viewer is None or not links:
+        return links
+    allowed = set(proposals_viewable(viewer, Proposal.objects.filter(pk__in=[x.proposal_id for x in links]))
+                  .values_list("pk", flat=True))
+    return [x for x in links if x.proposal_id in allowed]
+
+
+def proposal_problems(proposal: Proposal | int) -> list[ProblemProposal]:
+    """The 每月一题 problems a proposal is linked to, newest year first (one query)."""
+    return list(ProblemProposal.objects.filter(proposal=proposal)
+                .select_related("problem__topic__topic_year")
+                .order_by("-problem__topic__topic_year__year", "problem__topic__month", "problem__order", "id"))
+
+
+def my_proposals(user: User) -> list[Proposal]:
+    """The linkable proposals the user is a proposer of (offered when linking by number)."""
+    member = my_member(user)
+    if member is None:
+        return []
+    return list(Proposal.objects.filter(proposers__member=member).exclude(status__in=PROPOSAL_UNLINKABLE)
+                .exclude(serial=None).select_related("term", "session").order_by("-id")[:50])
 
 
 # --- lists for pages and the API ----------------------------------------------------------------------
@@ -216,6 +298,7 @@ class OverviewRow:
     person_count: int
     opinions: int
     speeches: int
+    proposals: int = 0
 
 
 @dataclass
@@ -226,8 +309,9 @@ class Overview:
 
 
 def overview(topic_year: TopicYear) -> Overview:
-    """Per problem: group size, list progress, activities, 人次, opinions and speeches; and the year's totals
-    (the figures of the year-end report)."""
+    """Per problem: group size, list progress, activities, 人次, opinions, speeches and linked proposals; and
+    the year's totals (the figures of the year-end report). The year's `proposals` counts distinct proposals,
+    so one linked to two problems counts once there (and once in each problem's row)."""
     today = timezone.localdate()
     problems = list(
         Problem.objects.filter(topic__topic_year=topic_year).select_related("topic")
@@ -243,9 +327,12 @@ def overview(topic_year: TopicYear) -> Overview:
             .values("problem").annotate(n=Count("id"), people=Sum("person_count")).order_by()}
     ops = {r["problem"]: r for r in Opinion.objects.filter(problem__topic__topic_year=topic_year)
            .values("problem").annotate(n=Count("id"), speeches=Count("id", filter=Q(kind="speech"))).order_by()}
+    links = ProblemProposal.objects.filter(problem__topic__topic_year=topic_year)
+    props = dict(links.values("problem").annotate(n=Count("id")).values_list("problem", "n").order_by())
     rows = [OverviewRow(problem=p, members=p.n_members, items=p.n_items, done=p.n_done, overdue=p.n_overdue,
                         activities=acts.get(p.pk, {}).get("n", 0), person_count=acts.get(p.pk, {}).get("people") or 0,
-                        opinions=ops.get(p.pk, {}).get("n", 0), speeches=ops.get(p.pk, {}).get("speeches", 0))
+                        opinions=ops.get(p.pk, {}).get("n", 0), speeches=ops.get(p.pk, {}).get("speeches", 0),
+                        proposals=props.get(p.pk, 0))
             for p in problems]
     distinct_members = (GroupMembership.objects.filter(group__problem__topic__topic_year=topic_year)
                         .values("member").distinct().count())
@@ -253,7 +340,9 @@ def overview(topic_year: TopicYear) -> Overview:
               "items": sum(r.items for r in rows), "done": sum(r.done for r in rows),
               "overdue": sum(r.overdue for r in rows), "activities": sum(r.activities for r in rows),
               "person_count": sum(r.person_count for r in rows), "opinions": sum(r.opinions for r in rows),
-              "speeches": sum(r.speeches for r in rows)}
+              "speeches": sum(r.speeches for r in rows),
+              "opinion_reports": sum(r.opinions - r.speeches for r in rows),
+              "proposals": links.values("proposal").distinct().count()}
     return Overview(rows=rows, coverage=sector_coverage(topic_year), totals=totals)
 
 

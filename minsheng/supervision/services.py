@@ -1,5 +1,5 @@
 """Every write of the supervision: planning the topic year, forming groups, the three lists and their
-progress, activities and opinions.
+progress, activities, opinions and the proposals linked to a problem.
 
 Each service checks permission and input first (raising a domain error with a stable code and changing
 nothing), then changes rows inside one transaction, records an Event, and sends notifications (mail, if
@@ -16,19 +16,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from minsheng.core.models import LivelihoodTag, Member, Unit, User
 from minsheng.core.services import event_record, notify
 from minsheng.hotline.models import Category
+from minsheng.proposals.models import Proposal
 
 from . import errors
-from .choices import ITEM_OPEN, ActivityKind, ItemStatus, JoinedVia, ListKind, OpinionKind
+from .choices import (
+    ITEM_OPEN,
+    PROPOSAL_UNLINKABLE,
+    ActivityKind,
+    ItemStatus,
+    JoinedVia,
+    ListKind,
+    OpinionKind,
+)
 from .models import (
     Activity,
     GroupMembership,
     ListItem,
     Opinion,
     Problem,
+    ProblemProposal,
     ProgressUpdate,
     SupervisionGroup,
     Topic,
@@ -284,3 +294,56 @@ def opinion_submit(*, actor: User, problem: Problem, kind: str, title: str, text
     event_record(actor=actor, verb="opinion_submitted", target=problem, note=opinion.title, data={"opinion": opinion.pk})
     notify(recipients=_staff_users(), title=_("Opinion submitted: %(t)s") % {"t": opinion.title})
     return opinion
+
+
+# --- proposals linked to a problem ------------------------------------------------------------------------
+
+
+def _proposal_label(proposal: Proposal) -> str:
+    return f"{proposal.number} {proposal.title}".strip()
+
+
+@transaction.atomic
+def problem_proposal_link(*, actor: User, problem: Problem, proposal: Proposal) -> ProblemProposal:
+    """Link a proposal to a problem as one of its outputs: staff link any; the group's convener and members
+    link only a proposal they are a proposer of. A draft, withdrawn or merged proposal cannot be linked,
+    and a proposal is linked to a problem once."""
+    _require(actor, "supervision.contribute", problem, _("Only the group's members or staff may link a proposal."),
+             code=errors.NOT_IN_GROUP)
+    link = ProblemProposal(problem=problem, proposal=proposal, linked_by=actor)
+    _require(actor, "supervision.link_proposal", link, _("A group member may link only their own proposals."),
+             code=errors.NOT_OWN_PROPOSAL)
+    if proposal.status in PROPOSAL_UNLINKABLE:
+        raise InvalidTransition(
+            _("Only a submitted proposal can be linked; “%(title)s” is %(status)s.")
+            % {"title": proposal.title, "status": proposal.get_status_display()},
+            code=errors.PROPOSAL_NOT_LINKABLE)
+    if ProblemProposal.objects.filter(problem=problem, proposal=proposal).exists():
+        raise Conflict(_("Proposal %(p)s is already linked to this problem.") % {"p": _proposal_label(proposal)},
+                       code=errors.PROPOSAL_ALREADY_LINKED)
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError as exc:  # the same link made at the same moment by someone else
+        raise Conflict(_("Proposal %(p)s is already linked to this problem.") % {"p": _proposal_label(proposal)},
+                       code=errors.PROPOSAL_ALREADY_LINKED) from exc
+    # The timeline is public to every signed-in user: the number only (the title may not be published).
+    event_record(actor=actor, verb="proposal_linked", target=problem, note=proposal.number,
+                 data={"proposal": proposal.pk})
+    notify(recipients=[u for u in _staff_users() if u.pk != actor.pk],
+           title=_("Proposal linked to %(p)s: %(t)s") % {"p": problem.text, "t": _proposal_label(proposal)})
+    return link
+
+
+@transaction.atomic
+def problem_proposal_unlink(*, actor: User, problem: Problem, proposal: Proposal) -> None:
+    """Remove a proposal from a problem's outputs (staff, or whoever linked it)."""
+    link = ProblemProposal.objects.select_for_update().filter(problem=problem, proposal=proposal).first()
+    if link is None:
+        raise NotFound(_("Proposal %(p)s is not linked to this problem.") % {"p": _proposal_label(proposal)},
+                       code=errors.PROPOSAL_NOT_LINKED)
+    _require(actor, "supervision.unlink_proposal", link, _("Only staff or whoever linked it may unlink a proposal."),
+             code=errors.NOT_OWN_PROPOSAL)
+    link.delete()
+    event_record(actor=actor, verb="proposal_unlinked", target=problem, note=proposal.number,
+                 data={"proposal": proposal.pk})

@@ -144,12 +144,16 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for _kind, _label, items in government.lists:
         for item in items:
             item.can_update = item.status != ItemStatus.DONE and user.has_perm("supervision.update_item", item)
+    members_side = selectors.members_side(problem, viewer=user)
+    for link in members_side.proposals:
+        link.can_unlink = user.has_perm("supervision.unlink_proposal", link)
     return render(request, "supervision/problem.html", {
         "problem": problem, "topic": problem.topic, "group": getattr(problem, "group", None) if hasattr(problem, "group") else None,
         "memberships": memberships, "citizens": selectors.citizens(problem.topic), "government": government,
-        "members_side": selectors.members_side(problem), "can_manage": can_manage, "in_group": in_group,
+        "members_side": members_side, "can_manage": can_manage, "in_group": in_group,
         "can_join": member is not None and not in_group and user.has_perm("supervision.join_group"),
         "can_contribute": in_group or can_manage,
+        "my_proposals": selectors.my_proposals(user) if in_group else [],
         "list_kinds": ListKind.choices, "item_statuses": ItemStatus.choices, "activity_kinds": ActivityKind.choices,
         "opinion_kinds": OpinionKind.choices,
         "units": Unit.objects.filter(active=True).order_by("name") if can_manage else [],
@@ -188,6 +192,12 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         _perform(request, lambda: services.opinion_submit(
             actor=user, problem=problem, kind=p.get("kind", ""), title=p.get("title", ""), text=p.get("text", ""),
             meeting_date=_date(p.get("meeting_date"))))
+    elif action == "link-proposal":
+        _perform(request, lambda: services.problem_proposal_link(
+            actor=user, problem=problem, proposal=selectors.proposal_lookup(number=p.get("number", "").strip())))
+    elif action == "unlink-proposal":
+        _perform(request, lambda: services.problem_proposal_unlink(
+            actor=user, problem=problem, proposal=selectors.proposal_lookup(pk=_int(p.get("proposal")))))
     else:
         messages.error(request, _("Unknown action."))
     return redirect("supervision:problem", problem.pk)

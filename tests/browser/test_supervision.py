@@ -1,5 +1,6 @@
 """每月一题 in the browser: staff turn a hot-issue candidate into a topic, form its group, a unit updates
-a task item, a member logs an activity, and the three-party page shows all three; screenshots saved."""
+a task item, a member logs an activity and links their proposal, and the three-party page shows all
+three; screenshots saved."""
 
 import datetime as dt
 import io
@@ -89,6 +90,16 @@ def test_candidate_to_topic_to_three_party_page(browser, live_server, world, sho
     member.fill("[data-testid=activity-form] input[name=person_count]", "12")
     member.fill("[data-testid=activity-form] textarea[name=summary]", "实地查看换热站运行情况，听取居民意见")
     click_and_wait(member, "[data-testid=activity-form] button")
+    # The member links their own proposal on the problem by its number.
+    from minsheng.core.models import User
+    from minsheng.proposals import services as proposals
+
+    member_user = User.objects.get(username="member")
+    own = proposals.proposal_create(actor=member_user, term=member_user.member.term, title="关于老旧小区供热管网改造的提案",
+                                    situation="老旧小区供热管网老化。", analysis="改造资金不足。", suggestions="一、加大投入。")
+    own = proposals.proposal_submit(actor=member_user, proposal=own)
+    member.fill("[data-testid=proposal-form] input[name=number]", own.number)
+    click_and_wait(member, "[data-testid=proposal-form] button")
     member.screenshot(path=str(shots / "supervision-problem-phone.png"), full_page=True)
 
     staff.goto(f"{base}/supervision/problems/{problem.pk}/")
@@ -97,4 +108,7 @@ def test_candidate_to_topic_to_three_party_page(browser, live_server, world, sho
     assert "此前：0 件" not in citizens
     assert "已完成3个小区管网改造" in staff.inner_text("[data-testid=government]")
     assert "朝阳区某小区换热站" in staff.inner_text("[data-testid=members]")
+    linked = staff.inner_text(f"[data-testid=proposal-{own.pk}]")
+    assert own.number in linked and "关于老旧小区供热管网改造的提案" in linked and "已提交" in linked
+    assert staff.get_attribute(f"[data-testid=proposal-{own.pk}] a", "href") == f"/proposals/{own.pk}/"
     staff.screenshot(path=str(shots / "supervision-three-party-desktop.png"), full_page=True)

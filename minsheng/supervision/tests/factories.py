@@ -64,3 +64,24 @@ def ticket(number: str, category: Category | None, received: dt.datetime, **fiel
     from minsheng.hotline.tests.factories import TicketFactory
 
     return TicketFactory(number=number, category=category, received_at=received, **fields)
+
+
+def proposal(member: Member, title: str = "关于加快老旧小区充电桩建设的提案", *, submit: bool = True, cosigners=()):
+    """A proposal by `member` (first proposer) in session 14-4, submitted unless `submit` is False: its number
+    is 14-4-000n in the order made."""
+    from minsheng.core.models import Session
+    from minsheng.core.tests.factories import SessionFactory
+    from minsheng.proposals import services as proposals
+
+    term = member.term
+    if not Session.objects.filter(term=term).exists():
+        SessionFactory(term=term, number=4, name="十四届四次会议")
+    made = proposals.proposal_create(actor=member.user, term=term, title=title, cosigners=cosigners,
+                                     situation="老旧小区充电桩不足，飞线充电隐患突出。", analysis="缺少场地、电力增容难。",
+                                     suggestions="一、统筹场地；二、电力增容；三、加强巡查。")
+    for cosigner in cosigners:
+        proposals.proposer_confirm(actor=cosigner.user, proposal=made)
+    if submit:
+        proposals.proposal_submit(actor=member.user, proposal=made)
+    made.refresh_from_db()
+    return made

@@ -43,3 +43,19 @@ def test_demo_covers_all_sectors_fast(client):
     assert "北京市民政局" in client.get("/supervision/desk/").content.decode()
     demo.reset()
     assert not Problem.objects.exists()
+
+
+def test_demo_links_proposals_written_on_each_problem():
+    from minsheng.supervision.models import ProblemProposal
+
+    from .factories import make_world, proposal
+
+    w = make_world()
+    wangs = proposal(w.wang, "关于加快老旧小区充电桩建设的提案")  # the convener's own, on the problem
+    lis = proposal(w.li, "关于老旧小区充电桩收费的提案")  # on the problem, but li is not in the group
+    proposal(w.wang, "关于老旧小区充电桩安装的提案", submit=False)  # a draft
+    proposal(w.zhao, "关于中小学课后服务的提案")  # on nothing here
+    assert demo.link_proposals([w.group], w.staff) == 2
+    links = ProblemProposal.objects.order_by("id")
+    assert [(x.problem, x.proposal, x.linked_by) for x in links] == [(w.problem, wangs, w.wang.user),
+                                                                     (w.problem, lis, w.staff)]

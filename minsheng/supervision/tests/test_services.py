@@ -192,7 +192,8 @@ def test_overview_totals(w):
     services.opinion_submit(actor=w.li.user, problem=w.problem, kind="speech", title="发言", text="内容")
     ov = selectors.overview(w.topic_year)
     assert ov.totals == {"problems": 2, "members": 2, "sign_ups": 2, "items": 2, "done": 1, "overdue": 1,
-                         "activities": 1, "person_count": 7, "opinions": 1, "speeches": 1}
+                         "activities": 1, "person_count": 7, "opinions": 1, "speeches": 1, "opinion_reports": 0,
+                         "proposals": 0}
     gov = selectors.government(w.problem)
     assert (gov.total, gov.done, gov.overdue) == (2, 1, 1)
     assert ListItem.objects.count() == 2
