@@ -1,12 +1,13 @@
-"""Job runners of the hotline app: ticket import and category back-fill."""
+"""Job runners of the hotline app: ticket import, cache warming after it, and category back-fill."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from minsheng.core.jobs import JobRunner, register
+from minsheng.core.jobs import JobRunner, job_create, register
 
-from . import importing, services
+from . import importing, selectors, services
 
 
 @register
@@ -18,7 +19,31 @@ class TicketImportRunner(JobRunner):
 
     def run(self) -> dict[str, Any]:
         ctx = importing.RunContext(job=self.job, progress=self.progress, log=self.log, state=self.job.state)
-        return importing.run_import(ctx)
+        result = importing.run_import(ctx)
+        if result.get("imported"):  # new data: compute the pages' first figures before anyone asks
+            job_create(kind=WarmCachesRunner.kind, key=f"hotline-warm:{self.job.pk}", params={"after": str(self.job.pk)})
+        return result
+
+
+@register
+class WarmCachesRunner(JobRunner):
+    """After an import: the rates, ranking and candidates figures the pages show first, into the cache (their
+    keys include the time the import finished, so it waits for that first)."""
+
+    kind = "hotline.warm_caches"
+    title = "12345统计预计算"
+
+    def run(self) -> dict[str, Any]:
+        from minsheng.core.models import Job
+
+        after = self.params.get("after")
+        for _ in range(120):  # the import job is marked finished just after its runner returns
+            if not after or Job.objects.filter(pk=after).exclude(finished_at=None).exists():
+                break
+            time.sleep(0.5)
+        done = selectors.warm_caches(progress=lambda d, t: self.progress(d, t))
+        self.log("warmed: " + ", ".join(done))
+        return {"warmed": len(done)}
 
 
 @register

@@ -502,6 +502,53 @@ def cached(name: str, compute, *key: object):
     return cache.get_or_set(f"hotline:{name}:{hashlib.sha1(raw.encode()).hexdigest()}", compute, CACHE_SECONDS)
 
 
+# The figures the pages show, through the cache. The same calls warm the cache after an import
+# (`warm_caches`), so the first visitor after new data does not pay for a year of aggregation.
+CANDIDATES_ON_PAGE = 20
+
+
+def rates_cached(*, month: dt.date, by: str, district: int | None = None) -> list:
+    return cached("rates", lambda: rates(month=month, by=by, district=district), month, by, district)
+
+
+def trend_cached(*, months: list[dt.date], by_key: tuple[str, int] | None = None) -> list:
+    return cached("trend", lambda: city_rates(months=months, by_key=by_key), months[0] if months else "", by_key)
+
+
+def district_map_cached(*, month: dt.date, rows: list | None = None) -> list:
+    return cached("district_map", lambda: district_map(month=month, rows=rows), month)
+
+
+def ranking_cached(*, month: dt.date):
+    return cached("ranking", lambda: street_ranking(month=month), month)
+
+
+def candidates_cached(*, year: int) -> list:
+    from .candidates import topic_candidates
+
+    return cached("candidates", lambda: topic_candidates(year=year, top=CANDIDATES_ON_PAGE), year)
+
+
+def warm_caches(progress=None) -> list[str]:
+    """Compute what the rates, ranking and candidates pages show first (the latest month, every dimension,
+    the city trend, the district map; the latest year's candidates) into the cache. Returns what was warmed."""
+    months = months_with_data(12)
+    if not months:
+        return []
+    month, done = months[-1], []
+    steps = [(f"rates by {by}", lambda by=by: rates_cached(month=month, by=by)) for by in Dimension.values]
+    steps += [("trend", lambda: trend_cached(months=months)),
+              ("district map", lambda: district_map_cached(month=month, rows=rates_cached(month=month, by="district"))),
+              ("street ranking", lambda: ranking_cached(month=month)),
+              (f"candidates {month.year}", lambda: candidates_cached(year=month.year))]
+    for i, (label, step) in enumerate(steps, 1):
+        step()
+        done.append(label)
+        if progress:
+            progress(i, len(steps))
+    return done
+
+
 # --- Dashboard -------------------------------------------------------------------------------------------
 
 

@@ -151,15 +151,11 @@ def rates_page(request: HttpRequest) -> HttpResponse:
     rows, trend, district_map = [], [], []
     if ctx["month"]:
         month, by, district = ctx["month"], ctx["by"], ctx["district"]
-        rows = selectors.cached("rates", lambda: selectors.rates(month=month, by=by, district=district),
-                                month, by, district)
+        rows = selectors.rates_cached(month=month, by=by, district=district)
         key = _int(request.GET.get("key"))
-        by_key = (by, key) if key else None
-        trend = selectors.cached("trend", lambda: selectors.city_rates(months=ctx["months"], by_key=by_key),
-                                 ctx["months"][0] if ctx["months"] else "", by_key)
+        trend = selectors.trend_cached(months=ctx["months"], by_key=(by, key) if key else None)
         by_district = rows if by == Dimension.DISTRICT and not district else None  # the map's figures already
-        district_map = selectors.cached("district_map", lambda: selectors.district_map(month=month, rows=by_district),
-                                        month)
+        district_map = selectors.district_map_cached(month=month, rows=by_district)
     chart = {
         "months": [r.name for r in trend],
         "response": [_pct(r.response_rate) for r in trend],
@@ -206,7 +202,7 @@ def rates_export(request: HttpRequest) -> HttpResponse:
 def ranking_page(request: HttpRequest) -> HttpResponse:
     ctx = _rates_context(request)
     month = ctx["month"]
-    ranking = selectors.cached("ranking", lambda: selectors.street_ranking(month=month), month) if month else None
+    ranking = selectors.ranking_cached(month=month) if month else None
     groups = []
     if ranking:
         for value, label in RankGroup.choices:
@@ -225,11 +221,10 @@ def candidates_page(request: HttpRequest) -> HttpResponse:
 
     from minsheng.core.models import Unit
 
-    from .candidates import topic_candidates
 
     year = _int(request.GET.get("year")) or timezone.localdate().year
     years = selectors.ticket_years()
-    candidates = selectors.cached("candidates", lambda: topic_candidates(year=year, top=20), year)
+    candidates = selectors.candidates_cached(year=year)
     try:
         from minsheng.supervision.models import TopicYear
 

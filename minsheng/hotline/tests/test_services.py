@@ -432,3 +432,26 @@ def errors_conflict():
     from minsheng.core.errors import Conflict
 
     return Conflict
+
+
+def test_an_import_with_new_tickets_warms_the_pages_figures(places, tmp_path, monkeypatch):
+    from minsheng.hotline import selectors
+
+    path, good, _bad = _good_file(tmp_path, 6)
+    first = run(path)
+    warm = Job.objects.get(kind="hotline.warm_caches")
+    assert (warm.key, warm.params, warm.status) == (f"hotline-warm:{first.pk}", {"after": str(first.pk)}, "queued")
+    warm = jobs.job_run(str(warm.pk))
+    assert (warm.status, warm.result) == ("succeeded", {"warmed": 8})
+    month = selectors.months_with_data(12)[-1]
+
+    def not_again(**_):
+        raise AssertionError("computed again: the cache was not warmed")
+
+    monkeypatch.setattr(selectors, "rates", not_again)
+    monkeypatch.setattr(selectors, "street_ranking", not_again)
+    assert sum(r.total for r in selectors.rates_cached(month=month, by="street")) == good
+    assert selectors.ranking_cached(month=month) is not None
+    # Re-running the file imports nothing: nothing new to warm.
+    run(path)
+    assert Job.objects.filter(kind="hotline.warm_caches").count() == 1
