@@ -192,4 +192,5 @@ ZH.update({
     "Likely duplicate": "疑似重复",
     "One matter, one proposal: a proposal on the same matter exists. Consider co-signing it or making yours different; the office may merge near-duplicates.": "一事一案：已有同一事项的提案。可考虑联名附议，或使本提案有所区别；内容相近的提案可能被并案处理。",
     "Type a title to see similar proposals; the whole text is compared once you fill it in.": "输入案由即可查看相似提案；填写正文后将比对全文。",
+    "Submitted from": "提交日期自", "Submitted until": "提交日期至",
 })

@@ -355,10 +355,11 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 @router.get("/proposals-statistics", summary="Statistics for a term, session or period")
-def proposals_statistics(request, term: int | None = None, session: int | None = None):
+def proposals_statistics(request, term: int | None = None, session: int | None = None, date_from: dt.date | None = None,
+                         date_to: dt.date | None = None):
     if not request.user.has_perm("proposals.view_statistics"):
         raise Forbidden("Only the office and leaders see the statistics.")
-    view = services.statistics_snapshot(term=term, session=session)
+    view = services.statistics_snapshot(term=term, session=session, date_from=date_from, date_to=date_to)
     return {**view.stats.__dict__, "as_of": view.as_of, "stale": view.stale}
 
 

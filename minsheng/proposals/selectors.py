@@ -333,9 +333,13 @@ def proposal_statistics(*, term: int | None = None, session: int | None = None, 
     return stats
 
 
-def statistics_scope(term: int | None, session: int | None) -> str:
-    """The snapshot key of a statistics scope."""
-    return f"term={term or ''};session={session or ''}"
+def statistics_scope(term: int | None, session: int | None, date_from: dt.date | None = None,
+                     date_to: dt.date | None = None) -> str:
+    """The snapshot key of a statistics scope: a term, a session and/or a submission period."""
+    key = f"term={term or ''};session={session or ''}"
+    if date_from or date_to:
+        key += f";from={date_from or ''};to={date_to or ''}"
+    return key
 
 
 def statistics_from_figures(figures: dict[str, Any]) -> ProposalStatistics:

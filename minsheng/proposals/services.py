@@ -971,16 +971,17 @@ class StatisticsView:
     seconds: float
 
 
-def statistics_refresh(*, term: int | None = None, session: int | None = None) -> StatisticsSnapshot:
+def statistics_refresh(*, term: int | None = None, session: int | None = None, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None) -> StatisticsSnapshot:
     """Count the figures of a scope now and store them as its snapshot."""
     from .selectors import newest_event_id, proposal_statistics, statistics_scope
 
     stamp = newest_event_id()  # read first: an event written while counting leaves the snapshot stale
     started = time.perf_counter()
-    stats = proposal_statistics(term=term, session=session)
+    stats = proposal_statistics(term=term, session=session, date_from=date_from, date_to=date_to)
     values = {"stamp": stamp, "computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 3),
               "refresh_requested_at": None, "figures": json.loads(json.dumps(asdict(stats), cls=DjangoJSONEncoder))}
-    scope = statistics_scope(term, session)
+    scope = statistics_scope(term, session, date_from, date_to)
     try:
         with transaction.atomic():
             snapshot, _created = StatisticsSnapshot.objects.update_or_create(scope=scope, defaults=values)
@@ -990,24 +991,27 @@ def statistics_refresh(*, term: int | None = None, session: int | None = None) -
     return snapshot
 
 
-def statistics_snapshot(*, term: int | None = None, session: int | None = None, fresh: bool = False) -> StatisticsView:
+def statistics_snapshot(*, term: int | None = None, session: int | None = None, date_from: dt.date | None = None,
+                        date_to: dt.date | None = None, fresh: bool = False) -> StatisticsView:
     """The figures of a scope for a page: the stored snapshot when it is current; a stale one (with a refresh
     queued for the worker, at most once per STATISTICS_RETRY_REFRESH); counted now when there is none yet, when
     `fresh` (exports) or when the stale one is older than STATISTICS_MAX_STALE."""
     from .selectors import newest_event_id, statistics_from_figures, statistics_scope
     from .tasks import refresh_statistics
 
-    scope = statistics_scope(term, session)
+    scope = statistics_scope(term, session, date_from, date_to)
+    period = {"date_from": date_from, "date_to": date_to}
     snapshot = StatisticsSnapshot.objects.filter(scope=scope).first()
     stamp = newest_event_id()
     now = timezone.now()
     stale = snapshot is not None and snapshot.stamp != stamp
     if snapshot is None or stale and (fresh or now - snapshot.computed_at > STATISTICS_MAX_STALE):
-        snapshot, stale = statistics_refresh(term=term, session=session), False
+        snapshot, stale = statistics_refresh(term=term, session=session, **period), False
     elif stale:
         asked = (StatisticsSnapshot.objects.filter(pk=snapshot.pk)
                  .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - STATISTICS_RETRY_REFRESH))
                  .update(refresh_requested_at=now))
         if asked:
-            after_commit(lambda: refresh_statistics.enqueue(term, session))
+            after_commit(lambda: refresh_statistics.enqueue(term, session, date_from and date_from.isoformat(),
+                                                             date_to and date_to.isoformat()))
     return StatisticsView(statistics_from_figures(snapshot.figures), snapshot.computed_at, stale, snapshot.seconds)

@@ -298,7 +298,15 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 def _stats_scope(request: HttpRequest) -> dict:
-    return {"session": _int(request.GET.get("session")), "term": _int(request.GET.get("term"))}
+    """The statistics scope from the query: a session or term and/or a submission period (from, to)."""
+    scope = {"session": _int(request.GET.get("session")), "term": _int(request.GET.get("term"))}
+    for key, name in (("date_from", "from"), ("date_to", "to")):
+        try:
+            scope[key] = _date(request.GET.get(name))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            scope[key] = None
+    return scope
 
 
 @login_required

@@ -256,3 +256,21 @@ def test_statistics_page_says_how_old_its_figures_are(client, world):
     filed_proposal(world)
     body = client.get("/proposals/statistics/").content.decode()
     assert "正在更新" in body
+
+
+def test_statistics_for_a_submission_period(client, world):
+    from django.utils import timezone
+
+    filed_proposal(world)  # submitted today
+    today = timezone.localdate()
+    assert services.statistics_snapshot(date_from=today).stats.received == 1
+    assert services.statistics_snapshot(date_to=today - dt.timedelta(days=1)).stats.received == 0
+    login(client, world.staff)
+    page = client.get("/proposals/statistics/", {"from": (today - dt.timedelta(days=30)).isoformat(),
+                                                  "to": (today - dt.timedelta(days=1)).isoformat()})
+    assert page.context["stats"].received == 0 and page.context["scope"]["date_to"] == today - dt.timedelta(days=1)
+    page = client.get("/proposals/statistics/", {"from": "2026-13-45"})  # named, and ignored
+    assert page.status_code == 200 and page.context["stats"].received == 1 and "YYYY-MM-DD" in page.content.decode()
+    r = client.get("/api/proposals-statistics", {"date_from": today.isoformat()})
+    assert (r.status_code, r.json()["received"]) == (200, 1)
+    assert client.get("/api/proposals-statistics", {"date_from": "soon"}).status_code == 422
