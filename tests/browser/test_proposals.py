@@ -110,3 +110,36 @@ def test_life_cycle_through_the_pages(browser, live_server, world, shots, tmp_pa
     staff.screenshot(path=str(shots / "proposal-statistics-desktop.png"), full_page=True)
     staff.goto(url)
     staff.screenshot(path=str(shots / "proposal-detail-desktop.png"), full_page=True)
+
+
+def test_similar_proposals_appear_while_drafting(browser, live_server, world, shots):
+    """The side panel asks the server (HTMX POST with the form's CSRF token) as the member types."""
+    from minsheng.core.models import Member, Session, Term, User
+    from minsheng.proposals import services
+
+    term = Term.objects.order_by("-number").first()
+    if not Session.objects.filter(term=term).exists():
+        pytest.skip("the demo world has no session")
+    author = Member.objects.get(user__username="member")  # their own earlier proposal, on the same matter
+    staff = User.objects.get(username="staff")
+    text = {"situation": "全市老旧小区约有六千余栋多层住宅没有电梯，老年居民上下楼困难。",
+            "analysis": "审批环节多、居民意见难统一、资金分担机制不清。",
+            "suggestions": "一、简化审批；二、建立资金分担机制；三、由街道牵头组织协商。"}
+    existing = services.proposal_create(actor=author.user, term=term, title="关于加快老旧小区加装电梯的提案", **text)
+    services.proposal_submit(actor=author.user, proposal=existing)
+    for step in ("first", "second"):
+        services.proposal_review(actor=staff, proposal=existing, step=step)
+    services.proposal_decide(actor=staff, proposal=existing, outcome="file")
+
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    sign_in(page, live_server.url, "member", DEMO_PASSWORD)
+    page.goto(live_server.url + "/proposals/new/")
+    # Typed as an IME delivers Chinese: input events, no key-ups (the panel listens to input).
+    page.locator("#id_title").press_sequentially("老旧小区加装电梯", delay=20)
+    page.wait_for_selector(f"#similar a[href='/proposals/{existing.pk}/']")
+    for field, value in text.items():
+        page.fill(f"#id_{field}", value)
+    page.locator("#id_title").focus()  # leaving the last field sends the whole draft
+    page.wait_for_selector("[data-testid=likely-duplicate]")
+    assert "一事一案" in page.inner_text("#similar")
+    page.screenshot(path=str(shots / "proposal-similar-desktop.png"), full_page=True)
