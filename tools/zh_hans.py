@@ -87,3 +87,5 @@ ZH.update({
 })
 
 ZH.update({"Directory": "名录", "System": "系统"})
+
+ZH.update({"- Select an option -": "- 请选择 -"})

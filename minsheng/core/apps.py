@@ -1,5 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django 6.1's empty choice of every select, which its own zh_Hans catalogue does not translate yet: listed
+# here so that ours carries it (the project's catalogue comes before Django's).
+gettext_noop("- Select an option -")
 
 
 class CoreConfig(AppConfig):

@@ -76,3 +76,11 @@ def test_passwords_are_hashed_with_argon2():
 
     with override_settings(PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS):
         assert make_password("秘密").startswith("argon2$")
+
+
+def test_django_own_empty_choice_is_in_chinese():
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
