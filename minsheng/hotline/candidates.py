@@ -20,7 +20,7 @@ WEIGHTS; documented in docs/hotline.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -50,6 +50,7 @@ class Candidate:
     signals: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     samples: list[tuple[str, str]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
 
 
 def _path(category: Category | None) -> str:
@@ -114,21 +115,53 @@ def topic_candidates(*, year: int, top: int = 20, samples: int = 3) -> list[Cand
     chosen = candidates[:top]
     categories = {c.pk: c for c in Category.objects.filter(pk__in=[c.category_id for c in chosen if c.category_id])
                   .select_related("parent__parent")}
+    texts: dict[int | None, list[str]] = {}
     for candidate in chosen:
         candidate.category = _path(categories.get(candidate.category_id))
         rows = (tickets.filter(category_id=candidate.category_id, resolved=False).order_by("-received_at")
                 .values_list("number", "summary", "text")[:samples])
         candidate.samples = [(number, (summary or text)[:60]) for number, summary, text in rows]
+        texts[candidate.category_id] = list(tickets.filter(category_id=candidate.category_id).exclude(text="")
+                                            .order_by("-received_at").values_list("text", flat=True)[:KEYWORD_SAMPLE])
+    for candidate, words in zip(chosen, distinctive_words([texts[c.category_id] for c in chosen]), strict=True):
+        candidate.keywords = words
     return chosen
+
+
+KEYWORD_SAMPLE = 300  # the newest tickets of each candidate read for its keywords
+KEYWORDS = 6
+
+
+def distinctive_words(groups: list[list[str]], top: int = KEYWORDS) -> list[list[str]]:
+    """For each group of texts, the words that set it apart from the other groups: words found in at least
+    3 % of the group's texts (and twice), ranked by their share in the group over their share in all the
+    groups (add-one smoothed, × log of the count). Segmented by the text engine (`textmining.segment`)."""
+    import math
+
+    from minsheng.textmining.segment import tokens
+
+    per_group = [Counter(w for text in group for w in set(tokens(text)) if len(w) > 1) for group in groups]
+    overall: Counter[str] = Counter()
+    for counts in per_group:
+        overall.update(counts)
+    total = sum(len(g) for g in groups) or 1
+    result = []
+    for group, counts in zip(groups, per_group, strict=True):
+        size = len(group) or 1
+        floor = max(2, math.ceil(0.03 * size))
+        scored = [((n / size) / ((overall[w] + 1) / (total + 1)) * math.log(1 + n), w)
+                  for w, n in counts.items() if n >= floor]
+        result.append([w for _score, w in sorted(scored, key=lambda sw: (-sw[0], sw[1]))[:top]])
+    return result
 
 
 HEADERS = ["rank", "score", "category", "volume", "by_month", "districts", "top_district", "top_district_share",
            "resolution_rate", "satisfaction_rate", "growth", "frequency", "persistence", "hardness", "city_wide",
-           "sample_tickets"]
+           "sample_tickets", "keywords"]
 
 
 def candidate_rows(candidates: list[Candidate]) -> list[list]:
     return [[rank, c.score, c.category, c.volume, ";".join(map(str, c.by_month)), c.districts, c.top_district,
              c.top_district_share, c.resolution_rate, c.satisfaction_rate, c.growth, c.signals["frequency"],
              c.signals["persistence"], c.signals["hardness"], c.signals["city_wide"],
-             " | ".join(f"{n} {s}" for n, s in c.samples)] for rank, c in enumerate(candidates, 1)]
+             " | ".join(f"{n} {s}" for n, s in c.samples), " ".join(c.keywords)] for rank, c in enumerate(candidates, 1)]

@@ -89,3 +89,24 @@ def test_candidates_page_and_planning_a_topic(client, year):
     assert r.status_code == 302
     topic = Topic.objects.get()
     assert (topic.month, topic.theme, topic.lead_unit, list(topic.categories.all())) == (11, "供暖", lead, [heating])
+
+
+def test_keywords_say_what_sets_each_problem_apart():
+    from minsheng.hotline.candidates import distinctive_words
+
+    heating = ["小区暖气不热，室温只有十五度。", "暖气片不热，供热公司不来维修。", "暖气不热，要求供热公司排查管线。"] * 4
+    noise = ["夜间施工噪音扰民，工地凌晨还在打桩。", "工地施工噪音大，影响休息。", "施工噪音持续到深夜。"] * 4
+    words = distinctive_words([heating, noise, []])
+    assert "暖气" in words[0] and "供热" in words[0] and "施工" not in words[0]
+    assert "施工" in words[1] and "噪音" in words[1] and "暖气" not in words[1]
+    assert words[2] == [] and all(len(w) > 1 for w in words[0] + words[1])
+    assert len(words[0]) <= 6
+
+
+def test_candidates_carry_keywords_from_their_tickets(year):
+    heating, noise, _ = year
+    from minsheng.hotline.models import Ticket
+
+    Ticket.objects.filter(category=noise).update(text="夜间施工噪音扰民，工地凌晨打桩。")
+    ranked = {c.category: c for c in topic_candidates(year=2025)}
+    assert "噪音" in ranked["施工噪音"].keywords and "暖气" in ranked["供暖"].keywords
