@@ -1,7 +1,8 @@
 """Demo step: a year of synthetic 12345 tickets, generated to a CSV file and imported (core.demo step).
 
-`--size small` (the default) loads 20,000 tickets so that `make run` stays quick; `--size large` loads
-2,000,000. The file is kept in the var folder, so the import can also be tried by hand.
+`--size small` (the default) loads 200,000 tickets (generating and importing them takes about half a minute
+on SQLite); `--size large` loads 2,000,000. The file is kept in the var folder, so the import can also be
+tried by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.conf import settings
 
 from minsheng.core.demo import register_step
 
-SIZES = {"small": 20_000, "large": 2_000_000}
+SIZES = {"small": 200_000, "large": 2_000_000}
 
 
 def reset() -> None:
