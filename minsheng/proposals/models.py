@@ -450,7 +450,7 @@ class StatisticsSnapshot(models.Model):
     `stamp` is the newest timeline event when the figures were computed: a newer event means they may be out
     of date, and the page asks the worker for a refresh (`refresh_requested_at`) while it shows these."""
 
-    scope = models.CharField(_("scope"), max_length=40, unique=True)
+    scope = models.CharField(_("scope"), max_length=120, unique=True)
     stamp = models.BigIntegerField(_("newest event"), default=0)
     computed_at = models.DateTimeField(_("computed"))
     seconds = models.FloatField(_("seconds to compute"), default=0)
