@@ -6,13 +6,15 @@
 
 Messages come from ``minsheng.textmining._screen_synth`` (hand-made vocabularies): background
 complaints spread over a year plus ``--hot`` planted issues (one place, one problem, ~60 days)
-sharing ``--hot-share`` of the messages. Prints the time of each stage, peak RSS and how many
-planted issues are in the top ``--top``, each as one issue.
+sharing ``--hot-share`` of the messages. Prints the wall and CPU time (this process and its
+preparation workers), the load average (the shared machine is noisy: compare CPU times), peak
+RSS and how many planted issues are in the top ``--top``, each as one issue.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -49,6 +51,8 @@ def main() -> int:
         civic_messages(n, seed=1, hot=args.hot, hot_share=args.hot_share)
     )
     generated = time.perf_counter()
+    cpu_before = os.times()
+    load_before = os.getloadavg()
     print(
         f"generated {n:,} messages in {generated - started:.1f} s (not counted), "
         f"RSS so far {peak_rss_mb():,.0f} MB",
@@ -56,6 +60,12 @@ def main() -> int:
     )
     issues = hot_issues.find_hot_issues(messages, top=args.top)
     elapsed = time.perf_counter() - generated
+    cpu_after = os.times()
+    cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+    workers_cpu = (cpu_after.children_user - cpu_before.children_user) + (
+        cpu_after.children_system - cpu_before.children_system
+    )
+    load_after = os.getloadavg()
     planted = Counter(m.message_id.split("-")[0] for m in messages if m.message_id.startswith("H"))
     found = {}
     for issue in issues:
@@ -66,6 +76,10 @@ def main() -> int:
     print(
         f"hot issues: {elapsed:.1f} s for {n:,} messages ({n / elapsed:,.0f} msg/s), "
         f"peak RSS {peak_rss_mb():,.0f} MB (largest worker {peak_child_rss_mb():,.0f} MB)"
+    )
+    print(
+        f"CPU time: {cpu:.1f} s in this process + {workers_cpu:.1f} s in workers; load average "
+        f"{' '.join(f'{v:.2f}' for v in load_before)} before, {' '.join(f'{v:.2f}' for v in load_after)} after"
     )
     print(f"planted issues in the top {args.top} with ≥ 80% of their messages: {whole} of {len(planted)}")
     for issue in issues[:5]:

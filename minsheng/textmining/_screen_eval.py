@@ -1,12 +1,14 @@
 """Measure the screening models on ``../shared/data`` (developer tool, not part of the product).
 
     python -m minsheng.textmining._screen_eval spam [--data DIR] [--seed 0]
+    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0]
     python -m minsheng.textmining._screen_eval offensive [--data DIR]
     python -m minsheng.textmining._screen_eval hot [--data DIR]
 
 ``spam``: advertising SMS split 75/25 (stratified), citizens' messages and replies split 70/30;
 trains on the 75% + 70% and reports F1 on the held-out SMS and the false-positive rate on the
 held-out legitimate texts, for rules alone, model alone and both; then the seed article.
+``spam-cv``: 5-fold cross-validation on the SMS (rules + model at the model's threshold).
 ``offensive``: trains on ``offensive_train.csv`` and reports accuracy on ``offensive_dev.csv``.
 ``hot``: prints the top hot issues of ``hot_issue_messages.csv``.
 """
@@ -85,6 +87,7 @@ def eval_spam(data: Path, seed: int) -> dict[str, object]:
         "n_sms_test": len(test),
         "n_legit_test": len(legit) - cut_l,
         "train_s": round(train_s, 1),
+        "threshold": model.threshold,
     }
     for th in (0.3, 0.4, 0.5, 0.6):
         s = model.score([r["text"] for r in test]) >= th
@@ -120,6 +123,59 @@ def eval_spam(data: Path, seed: int) -> dict[str, object]:
         "body_passed": not any(v.spam for v in verdicts[:-2]),
     }
     return result
+
+
+def _seed_lines(data: Path) -> list[str]:
+    lines = [
+        ln.strip()
+        for p in sorted((data.parent / "seed").glob("*.txt"))
+        for ln in p.read_text(encoding="utf-8").splitlines()
+    ]
+    return [ln for ln in lines if ln]
+
+
+def eval_spam_cv(data: Path, seed: int, folds: int = 5) -> dict[str, object]:
+    """Stratified ``folds``-fold cross-validation on the advertising SMS. Every fold trains on
+    the other folds plus the same 70% of the legitimate texts and is measured (rules + model at
+    the model's own threshold, what ``minsheng text spam`` runs) on its SMS fold and on the
+    held-out 30% of the legitimate texts."""
+    from sklearn.model_selection import StratifiedKFold
+
+    rows = read_rows(data / "spam" / "sms_train.csv")
+    texts = [r["text"] for r in rows]
+    y = np.array([r["label"] == "1" for r in rows])
+    legit = legitimate_texts(data)
+    random.Random(seed).shuffle(legit)
+    cut_l = int(len(legit) * 0.7)
+    f1s: list[float] = []
+    fps: list[int] = []
+    thresholds: list[float] = []
+    cpu = time.process_time()
+    model = None
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
+        model = spam.train_spam(
+            [texts[i] for i in train], [int(y[i]) for i in train], legitimate=legit[:cut_l]
+        )
+        pred = np.array([v.spam for v in spam.screen_many([texts[i] for i in test], model)])
+        f1s.append(round(_f1(y[test], pred), 4))
+        fps.append(int(sum(v.spam for v in spam.screen_many(legit[cut_l:], model))))
+        thresholds.append(model.threshold)
+    assert model is not None
+    lines = _seed_lines(data)
+    verdicts = spam.screen_many(lines, model)
+    return {
+        "folds": folds,
+        "f1_per_fold": f1s,
+        "f1_mean": round(float(np.mean(f1s)), 4),
+        "f1_std": round(float(np.std(f1s)), 4),
+        "false_positives_per_fold": fps,
+        "n_legit_test": len(legit) - cut_l,
+        "fp_rate_max": round(max(fps) / (len(legit) - cut_l), 5),
+        "thresholds": thresholds,
+        "seed_last_two_caught": all(v.spam for v in verdicts[-2:]),
+        "seed_body_passed": not any(v.spam for v in verdicts[:-2]),
+        "cpu_s": round(time.process_time() - cpu, 1),
+    }
 
 
 def eval_offensive(data: Path) -> dict[str, object]:
@@ -160,7 +216,7 @@ def eval_hot(data: Path, top: int) -> list[dict[str, object]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minsheng.textmining._screen_eval")
-    parser.add_argument("what", choices=["spam", "offensive", "hot"])
+    parser.add_argument("what", choices=["spam", "spam-cv", "offensive", "hot"])
     parser.add_argument("--data")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top", type=int, default=15)
@@ -171,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.what == "spam":
         out: object = eval_spam(data, args.seed)
+    elif args.what == "spam-cv":
+        out = eval_spam_cv(data, args.seed)
     elif args.what == "offensive":
         out = eval_offensive(data)
     else:

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.normalize import ENTITY_TOKENS, normalize
 
-__all__ = ["LinearTextModel", "ModelFormatError", "prepare"]
+__all__ = ["LinearTextModel", "ModelFormatError", "featurize", "prepare"]
 
 FORMAT = "minsheng-linear-text"
 N_FEATURES = 2**20
@@ -51,25 +51,42 @@ def prepare(text: str) -> str:
     return _DIGITS.sub("0", text).lower()
 
 
-def _analyzer(text: str) -> list[str]:
+#: Character n-gram sizes of models written before ``char_ngrams`` was recorded.
+LEGACY_CHAR_NGRAMS = 3
+#: Character n-gram sizes of new models (1 to this). 1–4 did no better in cross-validation on
+#: the SMS (F1 0.945 either way) and costs a third more features.
+CHAR_NGRAMS = 3
+
+
+def _analyzer(text: str, char_ngrams: int = CHAR_NGRAMS) -> list[str]:
     grams: list[str] = []
     compact = text.replace(" ", "")
     n = len(compact)
-    for size in (1, 2, 3):
+    for size in range(1, char_ngrams + 1):
         grams.extend(compact[i : i + size] for i in range(n - size + 1))
     grams.extend("w\x00" + word for word in rjieba.cut(text) if len(word) > 1 and not word.isspace())
     return grams
 
 
 @cache
-def _hasher() -> HashingVectorizer:
+def _hasher(char_ngrams: int = CHAR_NGRAMS) -> HashingVectorizer:
     return HashingVectorizer(
-        analyzer=_analyzer, n_features=N_FEATURES, alternate_sign=False, norm=None, dtype=np.float32
+        analyzer=partial(_analyzer, char_ngrams=char_ngrams),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
     )
 
 
-def _counts(prepared: Sequence[str]) -> sparse.csr_matrix:
-    return _hasher().transform(prepared)
+def _counts(prepared: Sequence[str], char_ngrams: int = CHAR_NGRAMS) -> sparse.csr_matrix:
+    return _hasher(char_ngrams).transform(prepared)
+
+
+def featurize(texts: Iterable[str], char_ngrams: int = CHAR_NGRAMS) -> sparse.csr_matrix:
+    """Hashed n-gram counts of raw texts (``prepare``, then character 1–``char_ngrams``-grams and
+    rjieba words), one row per text; rows can be sliced to train on part of the data."""
+    return _counts([prepare(t) for t in texts], char_ngrams).tocsr()
 
 
 @dataclass
@@ -82,6 +99,7 @@ class LinearTextModel:
     intercept: float
     threshold: float = 0.5
     metrics: dict[str, Any] = field(default_factory=dict)
+    char_ngrams: int = CHAR_NGRAMS
 
     @classmethod
     def train(
@@ -92,14 +110,38 @@ class LinearTextModel:
         kind: str,
         c: float = 16.0,
         weights: Sequence[float] | None = None,
+        char_ngrams: int = CHAR_NGRAMS,
     ) -> LinearTextModel:
         """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("texts and labels must be non-empty and of equal length")
+        return cls.fit_counts(
+            featurize(texts, char_ngrams),
+            labels,
+            kind=kind,
+            c=c,
+            weights=weights,
+            char_ngrams=char_ngrams,
+        )
+
+    @classmethod
+    def fit_counts(
+        cls,
+        counts: sparse.csr_matrix,
+        labels: Sequence[int] | np.ndarray,
+        *,
+        kind: str,
+        c: float = 16.0,
+        weights: Sequence[float] | None = None,
+        char_ngrams: int = CHAR_NGRAMS,
+    ) -> LinearTextModel:
+        """Fit a logistic regression on the hashed n-gram ``counts`` of ``featurize`` (the same
+        rows can be sliced for several fits without hashing the texts again)."""
         y = np.asarray(labels, dtype=np.int8)
+        if counts.shape[0] != len(y) or not len(y):
+            raise ValueError("texts and labels must be non-empty and of equal length")
         if len(set(y.tolist())) < 2:
             raise ValueError("training needs both labels 0 and 1")
-        counts = _counts([prepare(t) for t in texts])
         df = np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
         idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
         x = _weigh(counts, idf)
@@ -111,16 +153,23 @@ class LinearTextModel:
         )
         coef = np.zeros(N_FEATURES, dtype=np.float32)
         coef[used] = clf.coef_[0]
-        return cls(kind=kind, idf=idf, coef=coef, intercept=float(clf.intercept_[0]))
+        return cls(kind=kind, idf=idf, coef=coef, intercept=float(clf.intercept_[0]), char_ngrams=char_ngrams)
+
+    def margin_counts(self, counts: sparse.csr_matrix) -> np.ndarray:
+        """The linear score (logit) of each row of ``featurize`` counts."""
+        x = _weigh(counts, self.idf)
+        return np.asarray(x @ self.coef.astype(np.float64) + self.intercept, dtype=np.float64)
+
+    def margins(self, texts: Iterable[str]) -> np.ndarray:
+        """The linear score (logit) of each raw text."""
+        items = list(texts)
+        if not items:
+            return np.zeros(0, dtype=np.float64)
+        return self.margin_counts(featurize(items, self.char_ngrams))
 
     def score(self, texts: Iterable[str]) -> np.ndarray:
         """Probability of the positive class for each raw text."""
-        prepared = [prepare(t) for t in texts]
-        if not prepared:
-            return np.zeros(0, dtype=np.float64)
-        x = _weigh(_counts(prepared), self.idf)
-        z = x @ self.coef.astype(np.float64) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+        return 1.0 / (1.0 + np.exp(-self.margins(texts)))
 
     def save(self, directory: str | Path) -> None:
         """Write ``model.json`` and ``weights.npz`` atomically into ``directory``."""
@@ -133,6 +182,7 @@ class LinearTextModel:
             "engine_version": ENGINE_VERSION,
             "kind": self.kind,
             "n_features": N_FEATURES,
+            "char_ngrams": self.char_ngrams,
             "intercept": self.intercept,
             "threshold": self.threshold,
             "idf_default": float(self.idf.min()),
@@ -173,6 +223,9 @@ class LinearTextModel:
                 f"{source}: written by engine version {version or '?'}, this engine is "
                 f"{ENGINE_VERSION}; retrain the model with this version"
             )
+        char_ngrams = meta.get("char_ngrams", LEGACY_CHAR_NGRAMS)
+        if not isinstance(char_ngrams, int) or not 1 <= char_ngrams <= 6:
+            raise ModelFormatError(f"{source}: char_ngrams {char_ngrams!r} is not 1–6")
         if meta.get("n_features") != N_FEATURES:
             raise ModelFormatError(f"{source}: feature space {meta.get('n_features')} != {N_FEATURES}")
         try:
@@ -190,6 +243,7 @@ class LinearTextModel:
             intercept=float(meta["intercept"]),
             threshold=float(meta.get("threshold", 0.5)),
             metrics=dict(meta.get("metrics") or {}),
+            char_ngrams=char_ngrams,
         )
 
 

@@ -154,8 +154,14 @@ def _default_legitimate() -> list[Path]:
     named = [Path(p) for p in os.environ.get("MINSHENG_LEGITIMATE", "").split(os.pathsep) if p]
     if named:
         return named
-    shared = Path(os.environ.get("MINSHENG_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
-    found = [shared / "messages" / name for name in _DEFAULT_LEGITIMATE_FILES if (shared / "messages" / name).is_file()]
+    shared = Path(
+        os.environ.get("MINSHENG_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")
+    )
+    found = [
+        shared / "messages" / name
+        for name in _DEFAULT_LEGITIMATE_FILES
+        if (shared / "messages" / name).is_file()
+    ]
     if found:
         print(f"using legitimate messages from {shared / 'messages'} as negatives", file=sys.stderr)
     return found
@@ -185,6 +191,7 @@ def _spam_train(args: argparse.Namespace) -> int:
     with _progress("training", 2 if offensive else 1) as advance:
         model = spam.train_spam(texts, labels, legitimate=legitimate)
         model.metrics = {
+            **model.metrics,
             "n_spam": sum(labels),
             "n_ham": len(labels) - sum(labels),
             "n_legitimate": len(legitimate),

@@ -27,22 +27,45 @@ _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _K = [np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)]
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+# Character n-grams: the multipliers of positions 1–8, then the seeds of sizes 1–8 (odd multiples
+# of the golden-ratio constant; fixed: a saved model's columns depend on them).
+_CHAR_K = [np.uint64((0x9E3779B97F4A7C15 * (2 * k + 1)) & 0xFFFFFFFFFFFFFFFF | 1) for k in range(16)]
 _DOC_SEP = "\x00"
 _TOKEN_SEP = "\x01"
 
 
 @dataclass(frozen=True, slots=True)
 class HashingConfig:
-    """Feature layout. ``bits``: log2 of each block's width (the char block, then the word block)."""
+    """Feature layout. ``bits``: log2 of each block's width.
+
+    Blocks, in this column order, each present when configured: character n-grams of the whole
+    text; the same n-grams of its first ``head_chars`` characters (the subject of a message, which
+    says most about its category), weighted ``head_weight``; word n-grams, weighted
+    ``word_weight``.
+    """
 
     bits: int = 20
     char_ngrams: tuple[int, ...] = (1, 2, 3)
     word_ngrams: tuple[int, ...] = (1, 2)
     word_weight: float = 1.0
+    head_chars: int = 0
+    head_weight: float = 0.5
+
+    def blocks(self) -> list[tuple[str, int, float]]:
+        """(name, first column, weight) of each block present: ``chars``, ``head``, ``words``."""
+        names = []
+        if self.char_ngrams:
+            names.append(("chars", 1.0))
+            if self.head_chars > 0:
+                names.append(("head", self.head_weight))
+        if self.word_ngrams:
+            names.append(("words", self.word_weight))
+        return [(name, number << self.bits, weight) for number, (name, weight) in enumerate(names)]
 
     @property
     def n_features(self) -> int:
-        return 2 << self.bits
+        """Columns: ``2**bits`` for each block present (characters, head, words)."""
+        return len(self.blocks()) << self.bits
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -67,25 +90,71 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
-def _char_hashes(texts: Sequence[str], ngrams: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """(doc index, hash) of every character n-gram inside one text, in document order."""
-    codes = _codes(_DOC_SEP + _DOC_SEP.join(texts) + _DOC_SEP + _DOC_SEP * max(ngrams))
-    is_sep = codes == 0
-    n = len(codes) - max(ngrams)
-    doc = np.cumsum(is_sep[:n]) - 1
-    hashes = np.empty((n, len(ngrams)), dtype=np.uint64)
-    bad = np.empty((n, len(ngrams)), dtype=bool)
+_NULL = -1  # column of an n-gram that crosses a text boundary (replaced per use)
+
+
+def _joined_codes(texts: Sequence[str], pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """The batch as one uint64 code-point array: each text followed by a NUL, then ``pad`` NULs.
+
+    Also returns ``starts``: the offset of each text and, last, the length without padding, so
+    that text ``d`` with its separator is ``codes[starts[d]:starts[d + 1]]``. A NUL inside a text
+    (never in a normalised text) is replaced by a space.
+    """
+    joined = _DOC_SEP.join(texts)
+    if joined.count(_DOC_SEP) != max(len(texts) - 1, 0):
+        joined = _DOC_SEP.join(text.replace(_DOC_SEP, " ") for text in texts)
+    raw = np.frombuffer((joined + _DOC_SEP).encode("utf-32-le"), dtype=np.uint32)
+    n = len(raw)
+    codes = np.zeros(n + pad, dtype=np.uint64)
+    codes[:n] = raw
+    starts = np.empty(len(texts) + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = np.flatnonzero(raw == 0) + 1
+    return codes, starts
+
+
+def _char_columns(
+    texts: Sequence[str], ngrams: tuple[int, ...], bits: int, null: int = _NULL
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column of every character n-gram, by position: shape ``(positions, len(ngrams))``.
+
+    Row ``p`` holds the n-grams that start at position ``p`` of the joined batch (one column per
+    size in ``ngrams``); an n-gram that would cross the end of its text gets ``null``. Text ``d``'s
+    n-grams are rows ``starts[d]:starts[d + 1]`` (``starts`` is returned too), so the whole batch
+    is one CSR matrix without any sorting or compaction.
+
+    The hash of ``c0 … c(k-1)`` is ``Σ c_i·K_i + S_k`` (mod 2⁶⁴), folded to ``bits`` bits by
+    multiply–shift (the top bits of the product with an odd constant); each size reuses the sum
+    of the size below, so all sizes cost one multiply–add each.
+    """
+    longest = max(ngrams)
+    if min(ngrams) < 1 or longest > 8:
+        raise ValueError(f"character n-gram sizes must be 1 to 8, got {ngrams}")
+    codes, starts = _joined_codes(texts, longest)
+    n = int(starts[-1])
+    separator = codes == 0
+    columns = np.empty((n, len(ngrams)), dtype=np.int32)
+    shift = np.uint64(64 - bits)
+    h = np.zeros(n, dtype=np.uint64)
+    crossing = np.zeros(n, dtype=bool)
     with np.errstate(over="ignore"):
-        for column, size in enumerate(ngrams):
-            h = np.full(n, np.uint64(size), dtype=np.uint64)
-            crossing = np.zeros(n, dtype=bool)
-            for offset in range(size):
-                h += codes[offset : n + offset] * _K[offset]
-                crossing |= is_sep[offset : n + offset]
-            hashes[:, column] = mix64(h)
-            bad[:, column] = crossing
-    keep = ~bad.ravel()
-    return np.repeat(doc, len(ngrams))[keep], hashes.ravel()[keep]
+        for size in range(1, longest + 1):
+            h += codes[size - 1 : n + size - 1] * _CHAR_K[size - 1]
+            crossing |= separator[size - 1 : n + size - 1]
+            if size in ngrams:
+                column = ngrams.index(size)
+                columns[:, column] = ((h + _CHAR_K[size + 7]) * _M2) >> shift
+                columns[crossing, column] = null
+    return columns, starts
+
+
+def _char_hashes(texts: Sequence[str], ngrams: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, column) of every character n-gram inside one text, in document order."""
+    columns, starts = _char_columns(texts, ngrams, bits)
+    doc = np.repeat(np.arange(len(texts)), np.diff(starts) * len(ngrams))
+    flat = columns.ravel()
+    keep = flat != _NULL
+    return doc[keep], flat[keep].astype(np.int64)
 
 
 def _word_table() -> np.ndarray:
@@ -138,80 +207,102 @@ def _word_hashes(token_texts: Sequence[str], ngrams: tuple[int, ...]) -> tuple[n
 
 
 class HashedTfidf:
-    """Hashed TF-IDF over two blocks (characters, words), each block of unit length per row.
+    """Hashed TF-IDF over the blocks of a ``HashingConfig``, each block of unit length per row.
 
     ``texts`` are normalised texts; ``token_texts`` the same texts' words joined by
-    ``segment.TOKEN_SEPARATOR`` (``Segmenter.joined``).
+    ``segment.TOKEN_SEPARATOR`` (``Segmenter.joined``); they are not read (and may be ``None``)
+    when the configuration has no word n-grams.
     """
 
     def __init__(self, config: HashingConfig, idf: np.ndarray | None = None) -> None:
         self.config = config
         self.idf = idf
 
-    def _columns(self, texts: Sequence[str], token_texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(doc, column) occurrence arrays of each block, in document order."""
-        mask = np.uint64((1 << self.config.bits) - 1)
+    def _block_texts(self, name: str, texts: Sequence[str]) -> Sequence[str]:
+        return [text[: self.config.head_chars] for text in texts] if name == "head" else texts
+
+    def _columns(self, texts: Sequence[str], token_texts: Sequence[str] | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """(doc, column, weight) occurrence arrays of each block, in document order."""
+        config = self.config
         blocks = []
-        if self.config.char_ngrams and texts:
-            doc, hashes = _char_hashes(texts, self.config.char_ngrams)
-            blocks.append((doc, (hashes & mask).astype(np.int64)))
-        if self.config.word_ngrams and token_texts:
-            doc, hashes = _word_hashes(token_texts, self.config.word_ngrams)
-            blocks.append((doc, (hashes & mask).astype(np.int64) + (1 << self.config.bits)))
+        if not len(texts):
+            return blocks
+        for name, offset, weight in config.blocks():
+            if name == "words":
+                if token_texts is None:
+                    raise ValueError("this configuration has word n-grams: token_texts are needed")
+                doc, hashes = _word_hashes(token_texts, config.word_ngrams)
+                column = (hashes & np.uint64((1 << config.bits) - 1)).astype(np.int64)
+            else:
+                doc, column = _char_hashes(self._block_texts(name, texts), config.char_ngrams, config.bits)
+            blocks.append((doc, column + offset, weight))
         return blocks
 
-    def fit(self, texts: Sequence[str], token_texts: Sequence[str]) -> HashedTfidf:
+    def fit(self, texts: Sequence[str], token_texts: Sequence[str] | None = None) -> HashedTfidf:
         """Learn inverse document frequencies (smoothed, as scikit-learn's ``smooth_idf``)."""
         width = self.config.n_features
         df = np.zeros(width, dtype=np.float64)
-        for doc, columns in self._columns(texts, token_texts):
+        for doc, columns, _ in self._columns(texts, token_texts):
             df += np.bincount(sorted_unique(doc * width + columns) % width, minlength=width)
         self.idf = (np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0).astype(np.float32)
         return self
 
     def pack(self, coef: np.ndarray) -> np.ndarray:
-        """Weights for ``decision``: ``coef.T`` scaled by idf, and idf² as a last column."""
+        """Weights for ``decision``: ``coef.T`` scaled by idf and idf² as a last column, one row
+        per feature plus a last row of zeros (where n-grams crossing a text boundary point)."""
         if self.idf is None:
             raise ValueError("HashedTfidf.pack() before fit()")
-        packed = np.empty((self.config.n_features, coef.shape[0] + 1), dtype=np.float32)
-        packed[:, :-1] = coef.T * self.idf[:, None]
-        packed[:, -1] = self.idf**2
+        packed = np.zeros((self.config.n_features + 1, coef.shape[0] + 1), dtype=np.float32)
+        packed[:-1, :-1] = coef.T * self.idf[:, None]
+        packed[:-1, -1] = self.idf**2
         return packed
 
-    def decision(self, texts: Sequence[str], token_texts: Sequence[str], packed: np.ndarray) -> np.ndarray:
+    def decision(self, texts: Sequence[str], token_texts: Sequence[str] | None, packed: np.ndarray) -> np.ndarray:
         """``transform(texts, token_texts) @ coef.T`` without building the weighted matrix.
 
         One sparse product per block, of occurrence counts with ``pack(coef)``, gives each text's
         idf-weighted scores and its squared length together; dividing one by the other's root is
-        the block's contribution.
+        the block's contribution. A character block's matrix is built straight from the
+        position-ordered n-gram columns (boundary-crossing n-grams point at the zero row), with
+        no sorting or compaction.
         """
         n = len(texts)
+        config = self.config
         total = np.zeros((n, packed.shape[1] - 1), dtype=np.float64)
-        for number, (doc, column) in enumerate(self._columns(texts, token_texts)):
-            indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
-            ones = np.ones(len(column), dtype=np.float32)
-            counts = sp.csr_matrix((ones, column, indptr), shape=(n, self.config.n_features))
-            product = np.asarray(counts @ packed, dtype=np.float64)
-            norm = np.sqrt(product[:, -1])
-            scale = np.divide(1.0, norm, out=np.zeros(n), where=norm > 0)
-            if number == 1:
-                scale *= self.config.word_weight
+        if not n:
+            return total
+        null = config.n_features
+        for name, offset, weight in config.blocks():
+            if name == "words":
+                if token_texts is None:
+                    raise ValueError("this configuration has word n-grams: token_texts are needed")
+                doc, hashes = _word_hashes(token_texts, config.word_ngrams)
+                indices = (hashes & np.uint64((1 << config.bits) - 1)).astype(np.int64) + offset
+                indptr = np.zeros(n + 1, dtype=np.int64)
+                np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
+            else:
+                columns, starts = _char_columns(self._block_texts(name, texts), config.char_ngrams, config.bits, null)
+                indices = columns.ravel()
+                if offset:
+                    indices[indices != null] += offset
+                indptr = (starts * len(config.char_ngrams)).astype(indices.dtype)
+            counts = sp.csr_matrix((_ones(len(indices)), indices, indptr), shape=(n, null + 1))
+            product = np.asarray(counts @ packed)
+            norm = np.sqrt(product[:, -1].astype(np.float64))
+            scale = np.divide(weight, norm, out=np.zeros(n), where=norm > 0)
             total += product[:, :-1] * scale[:, None]
         return total
 
-    def transform(self, texts: Sequence[str], token_texts: Sequence[str]) -> sp.csr_matrix:
+    def transform(self, texts: Sequence[str], token_texts: Sequence[str] | None = None) -> sp.csr_matrix:
         """Rows of TF-IDF features (possibly with repeated columns; ``sum_duplicates`` merges)."""
         if self.idf is None:
             raise ValueError("HashedTfidf.transform() before fit()")
         n = len(texts)
         docs, columns, values = [], [], []
-        for number, (doc, column) in enumerate(self._columns(texts, token_texts)):
+        for doc, column, block_weight in self._columns(texts, token_texts):
             weight = self.idf[column]
             norm = np.sqrt(np.bincount(doc, weights=weight.astype(np.float64) ** 2, minlength=n))
-            scale = np.divide(1.0, norm, out=np.zeros(n), where=norm > 0)
-            if number == 1:
-                scale *= self.config.word_weight
+            scale = np.divide(block_weight, norm, out=np.zeros(n), where=norm > 0)
             docs.append(doc)
             columns.append(column)
             values.append(weight * scale[doc].astype(np.float32))
@@ -224,3 +315,15 @@ class HashedTfidf:
         return sp.csr_matrix(
             (np.concatenate(values)[order], np.concatenate(columns)[order], indptr), shape=(n, self.config.n_features)
         )
+
+
+_ONES = np.ones(0, dtype=np.float32)
+
+
+def _ones(count: int) -> np.ndarray:
+    """A read-only float32 array of ``count`` ones (a view of one cached array)."""
+    global _ONES
+    if len(_ONES) < count:
+        _ONES = np.ones(max(count, 2 * len(_ONES)), dtype=np.float32)
+        _ONES.flags.writeable = False
+    return _ONES[:count]

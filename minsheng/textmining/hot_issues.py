@@ -31,9 +31,13 @@ Method (``find_hot_issues``):
    candidate groups are simply "same place key", or else "same district and same
    highest-weight word"; each group (cut in time order at ``max_block``) goes through step 5.
    Linear in the number of messages; cross-place problems without a place are found only
-   through their shared key word.
+   through their shared key word. Memory: per message only numbers are kept (word counts,
+   place, key, district, group and bigram ids in CSR arrays; the distinct places, words and
+   bigrams once each); a batch of 5,000 messages is segmented with one rjieba call.
 7. **Heat index** (``heat``) and, for each issue, period, place or group, a one-line description
-   (the subject of the most central message), keywords and member ids.
+   (the subject of the most central message), keywords and member ids. The heat of every
+   cluster is first bounded with numpy (``_heat_candidates``); only the clusters that can reach
+   the top get the exact ``heat`` and the echo count.
 
 Heat index of an issue (every term is documented in ``HeatWeights``)::
 
@@ -54,12 +58,12 @@ import math
 import multiprocessing
 import os
 import re
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import rjieba
@@ -68,7 +72,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
-from minsheng.textmining.normalize import clean, to_simplified
+from minsheng.textmining.normalize import clean, normalize_many, to_simplified
 from minsheng.textmining.segment import default_stop_words
 
 __all__ = [
@@ -333,25 +337,33 @@ def extract_places(text: str) -> list[Place]:
             seen.add(name)
             found.append(Place("district", name, name))
     for match in _SUFFIX_RE.finditer(text):
-        suffix = match.group()
         start = match.start()
         run = _RUN_BEFORE.search(text, max(0, start - 10), start)
         if run is None:
             continue
-        stem = _trim_left(run.group())
-        if len(stem) < 2 or len(stem) > (4 if suffix in _KIND_SUFFIXES["road"] else 6) or stem.isdigit():
-            continue
-        name = stem + suffix
-        kind = _SUFFIX_KIND[suffix]
-        key = stem if suffix in _GENERIC_TAIL else name
-        if name in _BAD_NAMES or key in _BAD_NAMES or len(key) < 3 and kind != "community":
-            continue
-        if _BAD_STEM_RE.search(stem) or (kind == "road" and "铁" in stem):
-            continue
-        if key not in seen:
-            seen.add(key)
-            found.append(Place(kind, name, key))
+        place = _named_place(run.group(), match.group())
+        if place is not None and place.key not in seen:
+            seen.add(place.key)
+            found.append(place)
     return found
+
+
+@lru_cache(maxsize=1 << 17)
+def _named_place(run: str, suffix: str) -> Place | None:
+    """The place named by ``run`` (the letters in front of a suffix) and ``suffix``, or ``None``.
+
+    Depends only on its arguments, so it is cached: a place is usually named many times."""
+    stem = _trim_left(run)
+    if len(stem) < 2 or len(stem) > (4 if suffix in _KIND_SUFFIXES["road"] else 6) or stem.isdigit():
+        return None
+    name = stem + suffix
+    kind = _SUFFIX_KIND[suffix]
+    key = stem if suffix in _GENERIC_TAIL else name
+    if name in _BAD_NAMES or key in _BAD_NAMES or len(key) < 3 and kind != "community":
+        return None
+    if _BAD_STEM_RE.search(stem) or (kind == "road" and "铁" in stem):
+        return None
+    return Place(kind, name, key)
 
 
 def _groups(text: str) -> list[str]:
@@ -596,90 +608,313 @@ class _Thresholds:
 
 @dataclass(slots=True)
 class _Prepared:
-    vocab: dict[str, int]
-    indices: array
-    indptr: array
-    keys: list[frozenset[str]]
-    coarse: list[frozenset[str]]
-    districts: list[frozenset[str]]
-    bigram_ids: dict[str, int]
-    bigrams: list[array]
-    places: list[list[Place]]
-    groups: list[list[str]]
+    """Everything the clustering needs, as numeric arrays (no Python object per message).
+
+    ``counts``: n × vocabulary word counts (subject words ``SUBJECT_WEIGHT`` times); ``keys``,
+    ``coarse``, ``districts``, ``bigrams``: n × vocabulary 0/1 matrices of the specific place
+    keys (variants merged), roads/streets, districts (区/县) and distinct subject bigrams.
+    Places and groups per message are CSR lists of ids into small tables."""
+
+    words: list[str]
+    counts: sparse.csr_matrix
+    place_table: list[Place]
+    place_ptr: np.ndarray
+    place_ids: np.ndarray
+    group_names: list[str]
+    group_ptr: np.ndarray
+    group_ids: np.ndarray
+    key_names: list[str]
+    keys: sparse.csr_matrix
+    coarse: sparse.csr_matrix
+    districts: sparse.csr_matrix
+    bigrams: sparse.csr_matrix
+
+    def places_of(self, i: int) -> list[Place]:
+        return [
+            self.place_table[j] for j in self.place_ids[self.place_ptr[i] : self.place_ptr[i + 1]].tolist()
+        ]
+
+    def groups_of(self, i: int) -> list[str]:
+        return [
+            self.group_names[j] for j in self.group_ids[self.group_ptr[i] : self.group_ptr[i + 1]].tolist()
+        ]
+
+    def key_names_of(self, i: int) -> list[str]:
+        return [
+            self.key_names[j]
+            for j in self.keys.indices[self.keys.indptr[i] : self.keys.indptr[i + 1]].tolist()
+        ]
 
 
-_Row = tuple[list[str], list[tuple[str, str, str]], list[str], frozenset[str]]
+class _Chunk(NamedTuple):
+    """One batch prepared by a worker: chunk-local tables and flat arrays (cheap to pickle)."""
+
+    words: list[str]  # local word table, in order of first use
+    word_cols: np.ndarray  # int32, per message its distinct local word ids …
+    word_data: np.ndarray  # float32 … and their counts
+    word_lens: np.ndarray  # int64 entries per message
+    places: list[Place]  # local place table
+    place_ids: np.ndarray  # int32, per message its places in order
+    place_lens: np.ndarray
+    groups: list[str]  # per message its groups, flattened
+    group_lens: np.ndarray
+    bigrams: list[str]  # local bigram table
+    bigram_ids: np.ndarray  # int32, per message its distinct subject bigrams
+    bigram_lens: np.ndarray
 
 
-def _prepare_one(subject: str, detail: str) -> _Row:
-    subject = to_simplified(clean(subject))
-    detail = to_simplified(clean(detail))
-    head = detail[:PLACE_CHARS]
-    found = extract_places(subject + "。" + head)
-    places = [(p.kind, p.name, p.key) for p in found]
-    # The problem, not the place, decides similarity: the place is matched through its key.
-    names = [p.name for p in found if p.kind in SPECIFIC_KINDS] if DROP_PLACE_WORDS else []
-    sub_words = [w for w in _words(subject) if not any(w in name for name in names)]
-    doc = sub_words * SUBJECT_WEIGHT + [
-        w for w in _words(detail[:DETAIL_CHARS]) if not any(w in name for name in names)
-    ]
-    return doc, places, _groups(subject + head), _subject_bigrams(subject)
+def _name_parts(name: str, table: dict[str, int]) -> list[int]:
+    """Local ids of the words of ``table`` that occur in ``name`` (its substrings of ≥ 2)."""
+    size = len(name)
+    found = {table.get(name[i:j], -1) for i in range(size) for j in range(i + 2, size + 1)}
+    found.discard(-1)
+    return sorted(found)
 
 
-def _prepare_chunk(pairs: list[tuple[str, str]]) -> list[_Row]:
-    # Plain tuples: they cross process boundaries far faster than dataclasses.
-    return [_prepare_one(subject, detail) for subject, detail in pairs]
+def _prepare_batch(subjects: Sequence[str], details: Sequence[str]) -> _Chunk:
+    """Prepare a batch of messages: normalised text, places, groups, subject bigrams and the
+    word counts, all as local tables plus flat arrays. One rjieba call for the whole batch
+    (texts joined by newlines, which rjieba always cuts at); words are filtered once per
+    distinct word, not per occurrence."""
+    n = len(subjects)
+    subjects = normalize_many(list(subjects), mask_entities=False)
+    details = normalize_many(list(details), mask_entities=False)
+    place_table: dict[Place, int] = {}
+    place_ids: list[int] = []
+    place_lens = np.zeros(n, dtype=np.int64)
+    groups: list[str] = []
+    group_lens = np.zeros(n, dtype=np.int64)
+    bigram_table: dict[str, int] = {}
+    bigram_ids: list[int] = []
+    bigram_lens = np.zeros(n, dtype=np.int64)
+    names: list[list[str]] = []
+    for i in range(n):
+        subject = subjects[i]
+        head = details[i][:PLACE_CHARS]
+        found = extract_places(subject + "。" + head)
+        place_ids.extend(place_table.setdefault(p, len(place_table)) for p in found)
+        place_lens[i] = len(found)
+        names.append([p.name for p in found if p.kind in SPECIFIC_KINDS] if DROP_PLACE_WORDS else [])
+        found_groups = _groups(subject + head)
+        groups.extend(found_groups)
+        group_lens[i] = len(found_groups)
+        grams = _subject_bigrams(subject)
+        bigram_ids.extend(bigram_table.setdefault(g, len(bigram_table)) for g in grams)
+        bigram_lens[i] = len(grams)
+    # Words: subject and detail of every message, all separated by newlines.
+    joined = _SPLIT_RE.sub(" ", "\n".join(f"{subjects[i]}\n{details[i][:DETAIL_CHARS]}" for i in range(n)))
+    tokens = rjieba.cut(joined)
+    table = dict.fromkeys(tokens, 0)
+    local = list(table)
+    for j, word in enumerate(local):
+        table[word] = j
+    ids = np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    newline = table.get("\n", -1)
+    separator = ids == newline
+    segment = np.cumsum(separator)  # 2i: subject of message i, 2i + 1: its detail
+    if n and int(segment[-1]) != 2 * n - 1:  # pragma: no cover - rjieba always cuts at "\n"
+        raise RuntimeError("word segmentation lost a message boundary")
+    stops = _stop_words()
+    good = np.fromiter(
+        (len(w) > 1 and w not in stops and not w.isdigit() and not w.isspace() for w in local),
+        dtype=bool,
+        count=len(local),
+    )
+    message = segment // 2
+    keep = good[ids] & ~separator
+    if any(names):
+        # The problem, not the place, decides similarity: drop the words of the message's own
+        # estate / school / firm / community names (the place is matched through its key).
+        parts: dict[str, list[int]] = {}
+        drop_rows: list[int] = []
+        drop_cols: list[int] = []
+        for i, own in enumerate(names):
+            for name in own:
+                cols = parts.get(name)
+                if cols is None:
+                    cols = parts[name] = _name_parts(name, table)
+                drop_rows.extend([i] * len(cols))
+                drop_cols.extend(cols)
+        if drop_cols:
+            width = len(local) + 1
+            dropped = np.asarray(drop_rows, dtype=np.int64) * width + np.asarray(drop_cols, dtype=np.int64)
+            keep &= ~np.isin(message * width + ids, dropped)
+    kept_ids = ids[keep]
+    kept_rows = message[keep]
+    weight = np.where(segment[keep] % 2 == 0, float(SUBJECT_WEIGHT), 1.0)
+    # Renumber the kept words in order of first use (the global vocabulary keeps that order).
+    used, first = np.unique(kept_ids, return_index=True)
+    order = used[np.argsort(first, kind="stable")]
+    renumber = np.zeros(len(local) + 1, dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    width = max(1, len(order))
+    pair, inverse = np.unique(kept_rows * width + renumber[kept_ids], return_inverse=True)
+    data = np.bincount(inverse, weights=weight).astype(np.float32)
+    rows = pair // width
+    return _Chunk(
+        words=[local[j] for j in order.tolist()],
+        word_cols=(pair % width).astype(np.int32),
+        word_data=data,
+        word_lens=np.bincount(rows, minlength=n).astype(np.int64),
+        places=list(place_table),
+        place_ids=np.asarray(place_ids, dtype=np.int32),
+        place_lens=place_lens,
+        groups=groups,
+        group_lens=group_lens,
+        bigrams=list(bigram_table),
+        bigram_ids=np.asarray(bigram_ids, dtype=np.int32),
+        bigram_lens=bigram_lens,
+    )
+
+
+#: The messages being prepared, for the forked workers (set only during ``_prepare``).
+_SOURCE: Sequence[Message] = ()
+
+
+def _prepare_range(bounds: tuple[int, int]) -> _Chunk:
+    part = _SOURCE[bounds[0] : bounds[1]]
+    return _prepare_batch([m.subject for m in part], [m.detail for m in part])
 
 
 #: Above this many messages preparation runs in worker processes (one per core, at most 4).
 PARALLEL_FROM = 50_000
+#: Messages per preparation batch.
+PREPARE_BATCH = 5000
 
 
 def _prepare(messages: Sequence[Message], progress: Callable[[int], None] | None) -> _Prepared:
-    prepared = _Prepared({}, array("i"), array("q", [0]), [], [], [], {}, [], [], [])
-    pairs = [(m.subject, m.detail) for m in messages]
-    step = 5000
-    chunks = [pairs[i : i + step] for i in range(0, len(pairs), step)]
+    global _SOURCE
+    n = len(messages)
+    bounds = [(i, min(n, i + PREPARE_BATCH)) for i in range(0, n, PREPARE_BATCH)]
     workers = min(4, os.cpu_count() or 1)
-    if len(pairs) >= PARALLEL_FROM and workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results: Iterable[list[_Row]] = pool.imap(_prepare_chunk, chunks)
-            _collect(prepared, results, progress)
-    else:
-        _collect(prepared, map(_prepare_chunk, chunks), progress)
-    _merge_key_variants(prepared.keys)
-    return prepared
+    _SOURCE = messages
+    try:
+        if n >= PARALLEL_FROM and workers > 1:
+            # Forked workers read the messages from memory; only compact arrays come back.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return _collect(n, pool.imap(_prepare_range, bounds), progress)
+        return _collect(n, map(_prepare_range, bounds), progress)
+    finally:
+        _SOURCE = ()
 
 
-def _collect(
-    prepared: _Prepared,
-    results: Iterable[list[_Row]],
-    progress: Callable[[int], None] | None,
-) -> None:
+def _csr(rows_lens: np.ndarray, cols: np.ndarray, width: int, n: int) -> sparse.csr_matrix:
+    """0/1 matrix with the given entries per row (duplicates merged, indices sorted)."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(rows_lens, out=indptr[1:])
+    m = sparse.csr_matrix(
+        (np.ones(len(cols), dtype=np.float32), cols.astype(np.int32), indptr), shape=(n, max(1, width))
+    )
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+def _collect(n: int, results: Iterable[_Chunk], progress: Callable[[int], None] | None) -> _Prepared:
+    vocab: dict[str, int] = {}
+    places: dict[Place, int] = {}
+    group_table: dict[str, int] = {}
+    bigram_table: dict[str, int] = {}
+    word_cols: list[np.ndarray] = []
+    word_data: list[np.ndarray] = []
+    word_lens: list[np.ndarray] = []
+    place_ids: list[np.ndarray] = []
+    place_lens: list[np.ndarray] = []
+    group_ids: list[np.ndarray] = []
+    group_lens: list[np.ndarray] = []
+    bigram_ids: list[np.ndarray] = []
+    bigram_lens: list[np.ndarray] = []
     for chunk in results:
-        for doc, raw_places, groups, bigrams in chunk:
-            found = [Place(*p) for p in raw_places]
-            # Words become ids at once: a million token lists of str would not fit in memory.
-            vocab = prepared.vocab
-            prepared.indices.extend([vocab.setdefault(w, len(vocab)) for w in doc])
-            prepared.indptr.append(len(prepared.indices))
-            prepared.places.append(found)
-            prepared.keys.append(frozenset(p.key for p in found if p.kind in SPECIFIC_KINDS))
-            prepared.coarse.append(frozenset(p.key for p in found if p.kind in ("road", "street")))
-            prepared.districts.append(
-                frozenset(p.key for p in found if p.kind == "district" and p.key[-1] in "区县")
+        # Only the chunk's distinct words, places and bigrams go through Python dictionaries.
+        to_global = np.fromiter(
+            (vocab.setdefault(w, len(vocab)) for w in chunk.words), dtype=np.int32, count=len(chunk.words)
+        )
+        word_cols.append(to_global[chunk.word_cols] if len(to_global) else chunk.word_cols)
+        word_data.append(chunk.word_data)
+        word_lens.append(chunk.word_lens)
+        to_global = np.fromiter(
+            (places.setdefault(p, len(places)) for p in chunk.places), dtype=np.int32, count=len(chunk.places)
+        )
+        place_ids.append(to_global[chunk.place_ids] if len(to_global) else chunk.place_ids)
+        place_lens.append(chunk.place_lens)
+        group_ids.append(
+            np.fromiter(
+                (group_table.setdefault(g, len(group_table)) for g in chunk.groups),
+                dtype=np.int32,
+                count=len(chunk.groups),
             )
-            prepared.groups.append(groups)
-            ids = prepared.bigram_ids
-            prepared.bigrams.append(array("i", [ids.setdefault(g, len(ids)) for g in bigrams]))
+        )
+        group_lens.append(chunk.group_lens)
+        to_global = np.fromiter(
+            (bigram_table.setdefault(g, len(bigram_table)) for g in chunk.bigrams),
+            dtype=np.int32,
+            count=len(chunk.bigrams),
+        )
+        bigram_ids.append(to_global[chunk.bigram_ids] if len(to_global) else chunk.bigram_ids)
+        bigram_lens.append(chunk.bigram_lens)
         if progress is not None:
-            progress(len(chunk))
+            progress(len(chunk.word_lens))
+
+    def flat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+    lens = flat(word_lens, np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    counts = sparse.csr_matrix(
+        (flat(word_data, np.float32), flat(word_cols, np.int32), indptr), shape=(n, max(1, len(vocab)))
+    )
+    del word_cols, word_data
+    counts.sum_duplicates()
+    place_table = list(places)
+    pl_ids = flat(place_ids, np.int32)
+    pl_lens = flat(place_lens, np.int64)
+    place_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(pl_lens, out=place_ptr[1:])
+    # Place keys as ids: specific kinds (variants merged), roads and streets, districts.
+    key_of = _merge_key_variants({p.key for p in place_table if p.kind in SPECIFIC_KINDS})
+    key_names = sorted(set(key_of.values()))
+    key_index = {k: j for j, k in enumerate(key_names)}
+    coarse_names = sorted({p.key for p in place_table if p.kind in ("road", "street")})
+    coarse_index = {k: j for j, k in enumerate(coarse_names)}
+    district_names = sorted({p.key for p in place_table if p.kind == "district" and p.key[-1] in "区县"})
+    district_index = {k: j for j, k in enumerate(district_names)}
+    specific = np.array([key_index[key_of[p.key]] if p.key in key_of else -1 for p in place_table] + [-1])
+    road = np.array(
+        [coarse_index.get(p.key, -1) if p.kind in ("road", "street") else -1 for p in place_table] + [-1]
+    )
+    district = np.array(
+        [district_index.get(p.key, -1) if p.kind == "district" else -1 for p in place_table] + [-1]
+    )
+    rows = np.repeat(np.arange(n), pl_lens)
+
+    def member(column_of: np.ndarray, width: int) -> sparse.csr_matrix:
+        cols = column_of[pl_ids]
+        ok = cols >= 0
+        return _csr(np.bincount(rows[ok], minlength=n), cols[ok], width, n)
+
+    group_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(flat(group_lens, np.int64), out=group_ptr[1:])
+    return _Prepared(
+        words=list(vocab),
+        counts=counts,
+        place_table=place_table,
+        place_ptr=place_ptr,
+        place_ids=pl_ids,
+        group_names=list(group_table),
+        group_ptr=group_ptr,
+        group_ids=flat(group_ids, np.int32),
+        key_names=key_names,
+        keys=member(specific, len(key_names)),
+        coarse=member(road, len(coarse_names)),
+        districts=member(district, len(district_names)),
+        bigrams=_csr(flat(bigram_lens, np.int64), flat(bigram_ids, np.int32), len(bigram_table), n),
+    )
 
 
-def _merge_key_variants(keys: list[frozenset[str]]) -> None:
-    """Map a key to a shorter key that ends it (万科魅力之城 → 魅力之城), when that is seen."""
-    counts = Counter(k for ks in keys for k in ks)
-    vocabulary = set(counts)
+def _merge_key_variants(vocabulary: set[str]) -> dict[str, str]:
+    """Map each key to the shortest key of ``vocabulary`` that ends it (万科魅力之城 → 魅力之城),
+    or to itself."""
     mapping: dict[str, str] = {}
     for key in vocabulary:
         best = key
@@ -688,21 +923,18 @@ def _merge_key_variants(keys: list[frozenset[str]]) -> None:
             if tail in vocabulary:
                 best = tail
                 break
-        if best != key:
-            mapping[key] = best
-    if mapping:
-        for i, ks in enumerate(keys):
-            if any(k in mapping for k in ks):
-                keys[i] = frozenset(mapping.get(k, k) for k in ks)
+        mapping[key] = best
+    return mapping
+
+
+def _sets(m: sparse.csr_matrix) -> list[frozenset[int]]:
+    """Each row's column ids as a set (for the exact path, a few thousand rows)."""
+    indptr, indices = m.indptr, m.indices.tolist()
+    return [frozenset(indices[indptr[i] : indptr[i + 1]]) for i in range(m.shape[0])]
 
 
 def _tfidf(prepared: _Prepared) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
-    vocab = prepared.vocab
-    indices = np.frombuffer(prepared.indices, dtype=np.int32)
-    indptr = np.frombuffer(prepared.indptr, dtype=np.int64)
-    data = np.ones(len(indices), dtype=np.float32)
-    counts = sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, max(1, len(vocab))))
-    counts.sum_duplicates()
+    counts = prepared.counts.copy()
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
@@ -710,10 +942,7 @@ def _tfidf(prepared: _Prepared) -> tuple[sparse.csr_matrix, list[str], np.ndarra
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     x = sparse.diags((1.0 / norms).astype(np.float32)) @ counts
-    words = [""] * len(vocab)
-    for word, index in vocab.items():
-        words[index] = word
-    return x.tocsr(), words, idf
+    return x.tocsr(), prepared.words, idf
 
 
 #: A subject word is a topic word when at most this share of messages (and at least 2) use it.
@@ -736,29 +965,31 @@ def _subject_bigrams(subject: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _topic_keys(prepared: _Prepared, max_share: float) -> list[frozenset[int]]:
+def _topic_keys(prepared: _Prepared, max_share: float) -> sparse.csr_matrix:
     """Rare character bigrams of the subjects shared by a few messages (车贷, 搅拌 …): a
-    problem's own vocabulary, robust to segmentation (``58车贷案`` → 58车, 车贷, 贷案). Bigrams
-    are kept as ids."""
+    problem's own vocabulary, robust to segmentation (``58车贷案`` → 58车, 车贷, 贷案). An
+    n × bigrams 0/1 matrix restricted to the rare bigrams."""
     grams = prepared.bigrams
-    df = np.bincount(
-        np.frombuffer(b"".join(g.tobytes() for g in grams), dtype=np.int32),
-        minlength=len(prepared.bigram_ids),
-    )
-    limit = max(5, int(max_share * len(grams)))
+    n = grams.shape[0]
+    df = np.bincount(grams.indices, minlength=grams.shape[1])
+    limit = max(5, int(max_share * n))
     rare = (df >= 2) & (df <= limit)
-    return [frozenset(g for g in gs if rare[g]) for gs in grams]
+    topics = grams.copy()
+    topics.data = rare[topics.indices].astype(np.float32)
+    topics.eliminate_zeros()
+    return topics
 
 
 def _edges_for(
     rows: np.ndarray,
     x: sparse.csr_matrix,
     prepared: _Prepared,
-    topics: list[frozenset[int]],
+    topics: sparse.csr_matrix,
     days: np.ndarray,
     t: _Thresholds,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    keys, coarse, districts = prepared.keys, prepared.coarse, prepared.districts
+    keys, coarse, districts = _sets(prepared.keys), _sets(prepared.coarse), _sets(prepared.districts)
+    topic_sets = _sets(topics)
     sub = x[rows]
     sims = (sub @ sub.T).tocoo()
     mask = (sims.row < sims.col) & (sims.data >= min(t.place, t.coarse, t.topic, t.text))
@@ -776,7 +1007,7 @@ def _edges_for(
             good[i] = sim >= t.place
         elif (ka and kb) or (da and db and not da & db):
             good[i] = sim >= t.duplicate  # different named places or districts: only near-duplicates
-        elif topics[a[i]] & topics[b[i]]:
+        elif topic_sets[a[i]] & topic_sets[b[i]]:
             good[i] = sim >= t.topic
         elif coarse[a[i]] & coarse[b[i]]:
             good[i] = sim >= t.coarse
@@ -785,96 +1016,112 @@ def _edges_for(
     return a[good], b[good], s[good]
 
 
+def _row_min(m: sparse.csr_matrix, value: np.ndarray) -> np.ndarray:
+    """Per row, the smallest ``value`` of its columns (−1 for an empty row)."""
+    out = np.full(m.shape[0], -1, dtype=np.int64)
+    lens = np.diff(m.indptr)
+    has = lens > 0
+    if has.any():
+        out[has] = np.minimum.reduceat(value[m.indices], m.indptr[:-1][has])
+    return out
+
+
 def _groups_at_scale(
     x: sparse.csr_matrix, prepared: _Prepared, days: np.ndarray, max_size: int
 ) -> Iterator[np.ndarray]:
     """Candidate groups for large inputs, in linear time: messages naming the same place (their
-    first estate / school / firm / community key) form a group; the others are grouped by
-    district and their highest-weight word. Groups over ``max_size`` are cut in time order.
-    Average linkage then splits each group by problem (see ``find_hot_issues``)."""
+    first estate / school / firm / community key, in string order) form a group; the others are
+    grouped by district and their highest-weight word. Groups over ``max_size`` are cut in time
+    order. Average linkage then splits each group by problem (see ``find_hot_issues``)."""
     n = x.shape[0]
-    rows, cols = _top_words(x, 1)
-    top = np.full(n, -1, dtype=np.int64)
-    top[rows] = cols
-    ids: dict[tuple[object, ...], int] = {}
-    group = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        keys = prepared.keys[i]
-        if keys:
-            label: tuple[object, ...] = ("k", min(keys))
-        else:
-            label = ("w", min(prepared.districts[i]) if prepared.districts[i] else "", int(top[i]))
-        group[i] = ids.setdefault(label, len(ids))
-    order = np.lexsort((days, group))
-    cuts = np.flatnonzero(np.diff(group[order])) + 1
-    for part in np.split(order, cuts):
+    top = _top_word(x)
+    # Column ids are sorted names, so the smallest id is the first name in string order.
+    key = _row_min(prepared.keys, np.arange(prepared.keys.shape[1]))
+    district = _row_min(prepared.districts, np.arange(prepared.districts.shape[1]))
+    width = np.int64(x.shape[1] + 1)
+    code = np.where(
+        key >= 0,
+        key,
+        prepared.keys.shape[1] + (district + 1) * width + (top + 1),
+    )
+    order = np.lexsort((days, code))
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    del code, top, key, district
+    for part in np.split(order, cuts) if n else []:
         for start in range(0, len(part), max_size):
             yield part[start : start + max_size]
 
 
-def _top_words(x: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's ``k`` highest-weight entries, vectorised."""
-    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    order = np.lexsort((-x.data, rows))
-    rank = np.arange(len(order)) - np.repeat(x.indptr[:-1], np.diff(x.indptr))
-    keep = rank < k
-    return rows[order][keep], x.indices[order][keep]
+def _top_word(x: sparse.csr_matrix) -> np.ndarray:
+    """Each row's highest-weight column (the first in storage order among equals; −1 if none)."""
+    n = x.shape[0]
+    top = np.full(n, -1, dtype=np.int64)
+    lens = np.diff(x.indptr)
+    has = lens > 0
+    if not has.any():
+        return top
+    best = np.zeros(n, dtype=x.data.dtype)
+    best[has] = np.maximum.reduceat(x.data, x.indptr[:-1][has])
+    step = 1 << 20  # rows at a time, to keep the temporary arrays small
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        a, b = x.indptr[lo], x.indptr[hi]
+        rows = np.repeat(np.arange(lo, hi), lens[lo:hi])
+        hit = np.flatnonzero(x.data[a:b] == best[rows])
+        first_rows, first = np.unique(rows[hit], return_index=True)
+        top[first_rows] = x.indices[a:b][hit[first]]
+    return top
+
+
+#: Bits per field of the combined membership products (see ``_membership``).
+_FIELD_BITS = 20
+
+
+def _membership(
+    topics: sparse.csr_matrix, keys: sparse.csr_matrix, districts: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """One n × (bigrams + keys + districts) matrix whose row products count, in separate bit
+    fields, the shared topic words (bits 0–19), shared places (20–39) and shared districts
+    (40–): a single sparse product per group instead of three. Exact in float64."""
+    scale = float(1 << (_FIELD_BITS // 2))
+    return sparse.hstack([topics, keys * scale, districts * (scale * scale)], format="csr", dtype=np.float64)
 
 
 def _split_average(
     idx: list[int],
     x: sparse.csr_matrix,
-    topics: list[frozenset[int]],
+    member: sparse.csr_matrix | None,
     threshold: float,
     max_size: int,
-    keys: list[frozenset[str]] | None = None,
-    districts: list[frozenset[str]] | None = None,
 ) -> list[list[int]]:
     """Split one linked component by average-linkage clustering: a cluster's members must be
     similar on average (≥ ``threshold``), which undoes the chaining of single links. Sharing a
-    rare subject word adds ``TOPIC_BONUS`` to a pair's similarity."""
+    rare subject word adds ``TOPIC_BONUS`` to a pair's similarity, sharing a place
+    ``PLACE_BONUS``; naming different districts (and no common one) subtracts
+    ``DISTRICT_PENALTY``. ``member`` is the matrix of ``_membership``."""
     if len(idx) <= 2:
         return [idx]
     if len(idx) > max_size:  # keep memory bounded: cut in time order (idx is sorted by time)
         return [
             part
             for start in range(0, len(idx), max_size)
-            for part in _split_average(
-                idx[start : start + max_size], x, topics, threshold, max_size, keys, districts
-            )
+            for part in _split_average(idx[start : start + max_size], x, member, threshold, max_size)
         ]
     sub = x[idx]
     sims = (sub @ sub.T).toarray()
-    for sets, bonus in ((topics, TOPIC_BONUS), (keys, PLACE_BONUS)):
-        if sets is None or not bonus:
-            continue
-        vocab: dict[object, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for r, i in enumerate(idx):
-            for w in sets[i]:
-                rows.append(r)
-                cols.append(vocab.setdefault(w, len(vocab)))
-        if vocab:
-            member = sparse.csr_matrix(
-                (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(idx), len(vocab))
-            )
-            sims += bonus * ((member @ member.T).toarray() > 0)
-    if districts is not None and DISTRICT_PENALTY:
-        # Two messages naming different districts (and no common one) are about different places.
-        vocab = {}
-        rows, cols = [], []
-        for r, i in enumerate(idx):
-            for w in districts[i]:
-                rows.append(r)
-                cols.append(vocab.setdefault(w, len(vocab)))
-        if vocab:
-            member = sparse.csr_matrix(
-                (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(idx), len(vocab))
-            )
-            has = np.asarray(member.sum(axis=1)).ravel() > 0
-            disjoint = np.outer(has, has) & ~((member @ member.T).toarray() > 0)
-            sims -= DISTRICT_PENALTY * disjoint
+    rows = member[idx] if member is not None else None
+    if rows is not None and rows.nnz:
+        shared = (rows @ rows.T).toarray().astype(np.int64)
+        field = (1 << _FIELD_BITS) - 1
+        if TOPIC_BONUS:
+            sims += TOPIC_BONUS * ((shared & field) > 0)
+        if PLACE_BONUS:
+            sims += PLACE_BONUS * (((shared >> _FIELD_BITS) & field) > 0)
+        if DISTRICT_PENALTY:
+            # Two messages naming different districts (and no common one): different places.
+            common = shared >> (2 * _FIELD_BITS)
+            has = np.diagonal(common) > 0
+            sims -= DISTRICT_PENALTY * (np.outer(has, has) & (common == 0))
     np.clip(sims, 0.0, 1.0, out=sims)
     dist = 1.0 - sims
     np.fill_diagonal(dist, 0.0)
@@ -966,8 +1213,13 @@ def find_hot_issues(
     prepared = _prepare(messages, progress)
     x, words, idf = _tfidf(prepared)
     topics = _topic_keys(prepared, TOPIC_SHARE)
-    days = np.array([m.posted_at.timestamp() / 86400 for m in messages], dtype=np.float64)
     n = len(messages)
+    epoch = datetime(1970, 1, 1)
+    # Whole seconds since 1970 (naive, as parsed): exact and free of time-zone shifts.
+    seconds = np.fromiter(
+        ((m.posted_at.replace(tzinfo=None) - epoch) // _SECOND for m in messages), dtype=np.int64, count=n
+    )
+    days = seconds / 86400.0
     t = _Thresholds(
         place_threshold,
         coarse_threshold,
@@ -977,7 +1229,6 @@ def find_hot_issues(
         window_days,
         average_threshold,
     )
-    clusters: list[list[int]] = []
     if n <= exact_block:
         a, b, sim = _edges_for(np.arange(n, dtype=np.int64), x, prepared, topics, days, t)
         parts: Iterable[np.ndarray] = _components(
@@ -985,28 +1236,118 @@ def find_hot_issues(
         )
     else:
         parts = _groups_at_scale(x, prepared, days, max_block)
+    member = _membership(topics, prepared.keys, prepared.districts)
+    # Cluster labels as one array, numbered in the order the clusters are made.
+    # (and each message's position in its cluster: descriptions depend on the members' order).
+    labels = np.empty(n, dtype=np.int64)
+    position = np.empty(n, dtype=np.int64)
+    count = 0
     for part in parts:
-        idx = part.tolist()
-        if len(idx) <= 2:
-            clusters.append(idx)
+        if len(part) <= 2:
+            labels[part] = count
+            position[part] = np.arange(len(part))
+            count += 1
             continue
-        clusters.extend(
-            _split_average(idx, x, topics, average_threshold, max_split, prepared.keys, prepared.districts)
-        )
-    now = max(m.posted_at for m in messages)
-    scored: list[tuple[float, list[int]]] = []
-    _, users = np.unique(
-        np.array([m.user or m.message_id for m in messages], dtype=object), return_inverse=True
+        for cluster in _split_average(part.tolist(), x, member, average_threshold, max_split):
+            labels[cluster] = count
+            position[cluster] = np.arange(len(cluster))
+            count += 1
+    interned: dict[str, int] = {}
+    users = np.fromiter(
+        (interned.setdefault(m.user or m.message_id, len(interned)) for m in messages),
+        dtype=np.int64,
+        count=n,
     )
-    for idx in clusters:
+    del interned
+    order = np.lexsort((position, labels))
+    del position
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    members = np.split(order, cuts)
+    candidates = _heat_candidates(labels, count, seconds, users, messages, weights, top)
+    now = max(m.posted_at for m in messages)
+    scored: list[tuple[float, datetime, int, list[int]]] = []
+    for c in candidates.tolist():
+        idx = members[c].tolist()
         echoes = _echoes(idx, x, users, ECHO_SIMILARITY)
-        scored.append((heat([messages[i] for i in idx], now=now, weights=weights, echoes=echoes), idx))
-    scored.sort(key=lambda item: (-item[0], min(messages[i].posted_at for i in item[1])))
+        value = heat([messages[i] for i in idx], now=now, weights=weights, echoes=echoes)
+        scored.append((value, min(messages[i].posted_at for i in idx), c, idx))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     chosen = scored if top <= 0 else scored[:top]
     return [
         _describe(rank, value, idx, messages, prepared, x, words)
-        for rank, (value, idx) in enumerate(chosen, 1)
+        for rank, (value, _, _, idx) in enumerate(chosen, 1)
     ]
+
+
+_SECOND = timedelta(seconds=1)
+
+
+def _heat_candidates(
+    labels: np.ndarray,
+    count: int,
+    seconds: np.ndarray,
+    users: np.ndarray,
+    messages: Sequence[Message],
+    weights: HeatWeights,
+    top: int,
+) -> np.ndarray:
+    """The clusters that may be among the ``top`` hottest (all when ``top`` ≤ 0).
+
+    The heat of every cluster is bounded in numpy, without echoes and ticket terms (all ≥ 0):
+    a lower bound, and an upper bound with the most echoes (every member) and the largest ticket
+    terms. Only clusters whose upper bound reaches the ``top``-th lower bound get the exact
+    ``heat`` (and the costly echo count)."""
+    fields = (
+        weights.people,
+        weights.volume,
+        weights.support,
+        weights.span,
+        weights.recency,
+        weights.growth,
+        weights.echo,
+        weights.unresolved,
+        weights.dissatisfaction,
+        weights.scale,
+    )
+    if top <= 0 or count <= top or min(fields) < 0:
+        return np.arange(count)
+    size = np.bincount(labels, minlength=count).astype(np.float64)
+    pairs = np.unique(labels * (int(users.max()) + 1) + users)
+    people = np.bincount(pairs // (int(users.max()) + 1), minlength=count).astype(np.float64)
+    likes = np.fromiter((m.likes for m in messages), dtype=np.float64, count=len(messages))
+    dislikes = np.fromiter((m.dislikes for m in messages), dtype=np.float64, count=len(messages))
+    support = np.maximum(
+        0.0,
+        np.bincount(labels, likes, minlength=count) - 0.5 * np.bincount(labels, dislikes, minlength=count),
+    )
+    first = np.full(count, np.iinfo(np.int64).max)
+    last = np.full(count, np.iinfo(np.int64).min)
+    np.minimum.at(first, labels, seconds)
+    np.maximum.at(last, labels, seconds)
+    span = (last - first) / 86400.0
+    age = np.maximum(0.0, (seconds.max() - last) / 86400.0)
+    behind = last[labels] - seconds  # how long before its cluster's last message
+    month = 30 * 86400
+    recent = np.bincount(labels[behind < month], minlength=count)
+    before = np.bincount(labels[(behind >= month) & (behind < 2 * month)], minlength=count)
+    growth = np.clip(np.log((1.0 + recent) / (1.0 + before)), 0.0, 2.0)
+    lower = (
+        weights.people * np.log1p(people)
+        + weights.volume * np.log1p(size)
+        + weights.support * np.log1p(support)
+        + weights.span * np.minimum(span, 730.0) / 730.0
+        + weights.recency * np.exp(-age / 90.0)
+        + weights.growth * growth
+    )
+    upper = lower + weights.echo * np.log1p(np.where(size >= 2, size, 0.0))
+    if any(m.resolved is not None for m in messages):
+        upper += weights.unresolved
+    if any(m.satisfaction is not None for m in messages):
+        upper += weights.dissatisfaction
+    lower *= weights.scale
+    upper *= weights.scale
+    bar = np.partition(lower, count - top)[count - top]
+    return np.flatnonzero(upper >= bar - 0.1)  # 0.1: room for rounding
 
 
 def _describe(
@@ -1021,7 +1362,7 @@ def _describe(
     sub = x[idx]
     centroid = np.asarray(sub.sum(axis=0)).ravel()
     central = int(np.argmax(sub @ centroid)) if len(idx) > 1 else 0
-    key_counts = Counter(k for i in idx for k in prepared.keys[i])
+    key_counts = Counter(k for i in idx for k in prepared.key_names_of(i))
     top_order = np.argsort(-centroid)[:12]
     keywords = tuple(words[j] for j in top_order if centroid[j] > 0 and words[j] not in key_counts)[:6]
     subjects = [to_simplified(clean(messages[i].subject)) for i in idx]
@@ -1068,24 +1409,19 @@ _CJK_RUN_LONG = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
 def _label(
     idx: list[int], prepared: _Prepared, key_counts: Counter[str], subjects: list[str], central: str
 ) -> str:
-    districts = Counter(
-        p.name for i in idx for p in prepared.places[i] if p.kind == "district" and p.name[-1] in "区县"
-    )
+    places = [p for i in idx for p in prepared.places_of(i)]
+    districts = Counter(p.name for p in places if p.kind == "district" and p.name[-1] in "区县")
     top_district = districts.most_common(1)[0] if districts else ("", 0)
     district = top_district[0] if top_district[1] * 3 >= len(idx) else ""  # named by a third at least
-    city = Counter(
-        p.name for i in idx for p in prepared.places[i] if p.kind == "district" and p.name.endswith("市")
-    )
+    city = Counter(p.name for p in places if p.kind == "district" and p.name.endswith("市"))
     prefix = (city.most_common(1)[0][0] if city else "") + district
     if key_counts:
         key, count = key_counts.most_common(1)[0]
         if count * 2 >= len(idx) or len(idx) <= 2:
-            names = Counter(
-                p.name for i in idx for p in prepared.places[i] if p.key == key or p.key.endswith(key)
-            )
+            names = Counter(p.name for p in places if p.key == key or p.key.endswith(key))
             name = names.most_common(1)[0][0] if names else key
             return prefix + name
-    groups = Counter(g for i in idx for g in prepared.groups[i])
+    groups = Counter(g for i in idx for g in prepared.groups_of(i))
     group = groups.most_common(1)[0][0] if groups else ""
     common = _common_name(subjects, central) if len(idx) > 1 else ""
     if common:

@@ -104,40 +104,40 @@ def find_entities(text: str) -> list[Entity]:
     not recognised). When two kinds overlap, the kind listed first in ``ENTITY_TOKENS`` wins.
     """
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return _find(text, _candidate_kinds(codes, np.zeros(len(codes), dtype=np.int64), 1)[0])
+    return _find(text, _candidate_kinds(codes, None, 1)[0])
 
 
-def _candidate_kinds(codes: np.ndarray, doc: np.ndarray, n_docs: int) -> list[frozenset[str]]:
+def _candidate_kinds(codes: np.ndarray, doc: np.ndarray | None, n_docs: int) -> list[frozenset[str]]:
     """For each text, the entity kinds it may contain (a superset; each kind's regex decides).
 
-    Cheap tests on pairs of adjacent characters, vectorised over a batch, so an ordinary message
-    runs no entity regex at all: an e-mail needs ``@``, a URL ``.`` before a letter, ``:/``,
-    ``ww`` or ``ht``,
-    masked digits ``**`` or ``xxx``, QQ ``QQ``/扣扣/企鹅/``Q号``, WeChat 微信/``vx``/``wx``/``we``/
-    ``v信``/``加v``, and a phone ten digits within thirteen characters.
+    ``codes`` are the texts' code points joined by NUL; ``doc`` (each code's text) is not needed
+    and may be ``None``. Cheap tests on pairs of adjacent characters, vectorised over a batch, so
+    an ordinary message runs no entity regex at all: an e-mail needs ``@``, a URL ``.`` before a
+    letter, ``:/`` or ``ww``, masked digits ``**`` or ``xxx``, QQ ``QQ``/扣扣/企鹅/``Q号``, WeChat
+    微信/``vx``/``wx``/``we``/``v信``/``加v``, and a phone ten digits within thirteen characters.
     """
-    first_table, second_table = _pair_tables()
-    small = np.minimum(codes, 0xFFFF)
-    first = np.where(codes < 0x10000, first_table[small], 0)
-    second = np.where(codes < 0x10000, second_table[small], 0)
-    hits = np.zeros(len(codes), dtype=np.uint8)
-    if len(codes) > 1:
-        hits[:-1] = first[:-1] & second[1:]
-    hits |= first & 1  # "@" needs no second character
-    flags = {}
-    for bit, kind in enumerate(("email", "url", "masked_digits", "qq", "wechat")):
-        hit = (hits & (1 << bit)) != 0
-        flags[kind] = np.bincount(doc[hit], minlength=n_docs) > 0
-    is_digit = (codes >= 0x30) & (codes <= 0x39)
-    digits = np.concatenate(([0], np.cumsum(is_digit)))
-    end = np.minimum(np.arange(len(codes)) + 13, len(codes))
-    dense = (digits[end] - digits[: len(codes)]) >= 10
-    flags["phone"] = np.bincount(doc[dense], minlength=n_docs) > 0
-    matrix = np.stack([flags[kind] for kind in _KIND_ORDER], axis=1)
-    return [_KIND_SETS[int(row @ _KIND_BITS)] for row in matrix]
+    first_table, second_table, kind_bits = _pair_tables()
+    if not len(codes):
+        return [_KIND_SETS[0]] * n_docs
+    first = first_table[codes]
+    hits = np.empty(len(codes) + 1, dtype=np.uint8)  # one more, so the last text's run is not empty
+    hits[-2:] = 0
+    np.bitwise_and(first[:-1], second_table[codes[1:]], out=hits[:-2])
+    hits[:-1] |= first & 1  # "@" needs no second character
+    # Each text's run of codes ends with the NUL after it (whose flags are 0).
+    starts = np.empty(n_docs, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = np.flatnonzero(codes == 0)[: n_docs - 1] + 1
+    masks = kind_bits[np.bitwise_or.reduceat(hits, starts)]
+    digits = np.flatnonzero((codes >= 0x30) & (codes <= 0x39))
+    if len(digits) >= 10:
+        dense = digits[:-9][digits[9:] - digits[:-9] <= 12]  # ten digits within thirteen characters
+        if len(dense):
+            masks[np.searchsorted(starts, dense, side="right") - 1] |= _PHONE_BIT
+    return [_KIND_SETS[mask] for mask in masks.tolist()]
 
 
-_KIND_BITS = 1 << np.arange(len(_PATTERNS))
+_PHONE_BIT = 1 << _KIND_ORDER.index("phone")
 _KIND_SETS = [
     frozenset(kind for bit, kind in enumerate(_KIND_ORDER) if mask >> bit & 1) for mask in range(1 << len(_PATTERNS))
 ]
@@ -145,21 +145,21 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @cache
-def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Bit flags per BMP code point as the first and as the second of two adjacent characters.
+def _pair_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bit flags per code point as the first and as the second of two adjacent characters.
 
     Bits: 1 e-mail, 2 URL, 4 masked digits, 8 QQ, 16 WeChat. A pair (a, b) may start an entity
     of a kind when both a's first-flags and b's second-flags have its bit; mixing the firsts and
-    seconds of different pairs of one kind only adds harmless candidates.
+    seconds of different pairs of one kind only adds harmless candidates. (A URL's ``http://``
+    contains ``:/``.) The third array turns those bits into a mask of ``_KIND_ORDER`` bits.
     """
-    first = np.zeros(0x10000, dtype=np.uint8)
-    second = np.zeros(0x10000, dtype=np.uint8)
+    first = np.zeros(0x110000, dtype=np.uint8)
+    second = np.zeros(0x110000, dtype=np.uint8)
     pairs = (
         (1, "@", ""),
         (2, ".", _LETTERS),
         (2, ":", "/"),
         (2, "wW", "wW"),
-        (2, "hH", "tT"),
         (4, "*xX×", "*xX×"),
         (8, "qQ扣企", "qQ扣鹅号"),
         (16, "微威薇徽vVwW加", "信xXeEvV"),
@@ -169,7 +169,12 @@ def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
             first[ord(char)] |= bit
         for char in seconds:
             second[ord(char)] |= bit
-    return first, second
+    kind_bits = np.zeros(32, dtype=np.int64)
+    for value in range(32):
+        for bit, kind in enumerate(("email", "url", "masked_digits", "qq", "wechat")):
+            if value >> bit & 1:
+                kind_bits[value] |= 1 << _KIND_ORDER.index(kind)
+    return first, second, kind_bits
 
 
 @cache
@@ -186,6 +191,14 @@ def _traditional_table() -> np.ndarray:
     for char, simplified in zip(candidates, converted, strict=True):
         if char != simplified:
             table[ord(char)] = True
+    return table
+
+
+@cache
+def _traditional_all() -> np.ndarray:
+    """``_traditional_table`` extended to every code point (none above the BMP is changed)."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[:0x10000] = _traditional_table()
     return table
 
 
@@ -241,32 +254,47 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@cache
+def _fold_all() -> np.ndarray:
+    """``_width_tables``'s code-point array extended to every code point, NUL kept as NUL."""
+    fold = np.arange(0x110000, dtype=np.uint32)
+    fold[:0x10000] = _width_tables()[2]
+    fold[0] = 0
+    return fold
+
+
 def _clean_many(texts: Sequence[str]) -> list[str]:
     """``[clean(t) for t in texts]``, vectorised: one code-point array for the whole batch."""
-    _, _, fold = _width_tables()
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a text contains NUL itself
         return [clean(text) for text in texts]
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    mapped = np.where(codes < 0x10000, fold[np.minimum(codes, 0xFFFF)], codes)
-    mapped[codes == 0] = 0
-    separator = codes == 0
-    doc = np.cumsum(separator)
-    complex_docs = set(doc[mapped == _COMPLEX].tolist())
-    mapped = mapped[mapped != _DROP]
-    mapped[mapped == _COMPLEX] = ord("?")  # those texts are redone by ``clean`` below
+    mapped = _fold_all()[codes]
+    is_complex = mapped == _COMPLEX
+    complex_docs: set[int] = set()
+    if is_complex.any():
+        doc = np.cumsum(codes == 0)
+        complex_docs = set(doc[is_complex].tolist())
+        mapped[is_complex] = ord("?")  # those texts are redone by ``clean`` below
+    dropped = mapped == _DROP
+    if dropped.any():
+        mapped = mapped[~dropped]
     space = mapped == 0x20
     boundary = np.concatenate(([True], mapped[:-1] == 0)) if len(mapped) else np.zeros(0, dtype=bool)
     previous_space = np.concatenate(([False], space[:-1])) if len(mapped) else boundary
-    keep = ~(space & (previous_space | boundary))
-    mapped = mapped[keep]
-    space = mapped == 0x20
+    extra_space = space & (previous_space | boundary)
+    if extra_space.any():
+        mapped = mapped[~extra_space]
+        space = mapped == 0x20
     next_boundary = np.concatenate((mapped[1:] == 0, [True])) if len(mapped) else space
-    mapped = mapped[~(space & next_boundary)]
-    cleaned = mapped.astype("<u4").tobytes().decode("utf-32-le").split("\x00")
-    for i, text in enumerate(texts):
-        if i in complex_docs or "_x00" in text:
-            cleaned[i] = clean(text)
+    trailing = space & next_boundary
+    if trailing.any():
+        mapped = mapped[~trailing]
+    cleaned = mapped.astype("<u4", copy=False).tobytes().decode("utf-32-le").split("\x00")
+    if "_x00" in joined:
+        complex_docs.update(i for i, text in enumerate(texts) if "_x00" in text)
+    for i in complex_docs:
+        cleaned[i] = clean(texts[i])
     return cleaned
 
 
@@ -277,17 +305,17 @@ def normalize_many(texts: Sequence[str], *, mask_entities: bool = True) -> list[
     cleaned = _clean_many(texts)
     joined = "\x00".join(cleaned)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    doc = np.cumsum(codes == 0)
-    traditional = np.bincount(doc[_traditional_table()[np.minimum(codes, 0xFFFF)]], minlength=len(cleaned)) > 0
-    for i in np.flatnonzero(traditional).tolist():
-        cleaned[i] = _converter().convert(cleaned[i])
+    traditional = _traditional_all()[codes]
+    if traditional.any():
+        doc = np.cumsum(codes == 0)
+        for i in sorted(set(doc[traditional].tolist())):
+            cleaned[i] = _converter().convert(cleaned[i])
+        if mask_entities:
+            joined = "\x00".join(cleaned)
+            codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     if not mask_entities:
         return cleaned
-    if traditional.any():
-        joined = "\x00".join(cleaned)
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        doc = np.cumsum(codes == 0)
-    kinds = _candidate_kinds(codes, doc, len(cleaned))
+    kinds = _candidate_kinds(codes, None, len(cleaned))
     for i, text in enumerate(cleaned):
         if kinds[i]:
             cleaned[i] = _mask(text, _find(text, kinds[i]))

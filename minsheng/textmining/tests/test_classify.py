@@ -94,3 +94,56 @@ def test_evaluation_report_counts(trained_model_dir):
     assert report.confusion == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]
     assert report.per_class["交通运输"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
     assert report.macro_f1 == round((2 / 3 + 1.0 + 0.0) / 3, 4)
+
+
+def test_saved_model_has_format_version_and_character_features_only(trained_model_dir):
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    assert description["format_version"] == 2
+    assert description["features"] == {
+        "bits": 20,
+        "char_ngrams": [1, 2, 3],
+        "word_ngrams": [],
+        "word_weight": 1.0,
+        "head_chars": 30,
+        "head_weight": 0.5,
+    }
+    model = TextClassifier.load(trained_model_dir)
+    assert model._segmenter is None  # the default features need no word segmentation
+
+
+def test_model_of_an_older_format_is_refused(trained_model_dir, tmp_path):
+    copy = tmp_path / "old"
+    copy.mkdir()
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    del description["format_version"]  # models written before format 2 have no such field
+    (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
+    with pytest.raises(TextMiningError, match="model format 1 .*this engine reads format 2; retrain"):
+        TextClassifier.load(copy)
+
+
+def test_word_features_can_still_be_configured(tmp_path):
+    from minsheng.textmining.features import HashingConfig
+
+    rows = labelled_rows(9)
+    config = HashingConfig(bits=16, word_ngrams=(1, 2))
+    model = TextClassifier.train(
+        [r["text"] for r in rows], [r["label"] for r in rows], config=config, calibrate=False
+    )
+    assert model._segmenter is not None
+    model.save(tmp_path / "m")
+    again = TextClassifier.load(tmp_path / "m")
+    assert again.vectorizer.config == config
+    texts = ["学校补课负担重", "化工厂偷排废水"]
+    assert [p.label for p in again.predict(texts)] == ["教育文体", "环境保护"]
+    assert np.array_equal(model.probabilities(texts), again.probabilities(texts))
+
+
+def test_flat_predictions_have_one_level():
+    rows = labelled_rows(6)
+    model = TextClassifier.train([r["text"] for r in rows], [r["label"] for r in rows], calibrate=False)
+    prediction = model.predict(["学校补课"])[0]
+    assert prediction.levels == (prediction.label,)
+    assert prediction.level_confidences == (prediction.confidence,)
+    assert isinstance(prediction.confidence, float)
+    assert model.predict([]) == []

@@ -123,3 +123,15 @@ def test_extra_file_without_tokens_column_is_named(labelled_csv, tmp_path, capsy
     assert main(["train", "--data", str(labelled_csv), "--extra", str(extra), "--out", str(tmp_path / "m")]) == 2
     assert "missing column tokens" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_model_of_an_older_format_is_refused_with_exit_2(trained_model_dir, labelled_csv, tmp_path, capsys):
+    old = tmp_path / "old"
+    old.mkdir()
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    description["format_version"] = 1
+    (old / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    (old / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
+    assert main(["evaluate", "--model", str(old), "--data", str(labelled_csv)]) == 2
+    err = capsys.readouterr().err
+    assert "model format 1" in err and "reads format 2" in err

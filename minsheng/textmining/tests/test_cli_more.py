@@ -140,7 +140,13 @@ def test_spam_train_then_screen(tmp_path):
         == 0
     )
     meta = json.loads((model / "model.json").read_text(encoding="utf-8"))
-    assert meta["metrics"] == {"n_spam": 9, "n_ham": 9, "n_legitimate": 1}
+    assert {k: meta["metrics"][k] for k in ("n_spam", "n_ham", "n_legitimate")} == {
+        "n_spam": 9,
+        "n_ham": 9,
+        "n_legitimate": 1,
+    }
+    assert meta["metrics"]["loss"] == "logistic"
+    assert meta["char_ngrams"] == 3
     texts = _write(
         tmp_path / "texts.csv",
         ["id", "text"],

@@ -46,3 +46,72 @@ def test_decision_equals_transform_times_weights():
     texts, tokens = ["路灯坏了", "", "公交线路路灯"], ["路灯\x01坏", "", "公交\x01线路\x01路灯"]
     expected = vectorizer.transform(texts, tokens) @ coef.T
     assert np.allclose(vectorizer.decision(texts, tokens, vectorizer.pack(coef)), expected, atol=1e-5)
+
+
+def test_char_columns_are_by_position_with_boundary_crossings_at_null():
+    from minsheng.textmining.features import _char_columns
+
+    columns, starts = _char_columns(["ab", "c"], (1, 2, 3), 16, null=99)
+    assert starts.tolist() == [0, 3, 5]
+    # positions a, b, NUL, c, NUL; sizes 1, 2, 3
+    nulls = (columns == 99).tolist()
+    assert nulls == [
+        [False, False, True],
+        [False, True, True],
+        [True, True, True],
+        [False, True, True],
+        [True, True, True],
+    ]
+    assert ((columns >= 0) & (columns < 1 << 16)).all()
+
+
+def test_same_ngram_gets_the_same_column_in_any_text():
+    from minsheng.textmining.features import _char_columns
+
+    columns, _ = _char_columns(["路灯坏", "xx路灯坏"], (1, 2, 3), 20)
+    assert columns[0].tolist() == columns[6].tolist()  # "路", "路灯", "路灯坏" at 0 and 6
+    assert len(set(columns[:2, :2].ravel().tolist())) == 4
+
+
+def test_character_only_configuration_needs_no_words():
+    config = HashingConfig(bits=12, word_ngrams=())
+    assert config.n_features == 1 << 12
+    vectorizer = HashedTfidf(config).fit(["路灯坏了", "公交线路"])
+    x = vectorizer.transform(["路灯坏了", "线路"])
+    assert x.shape == (2, 1 << 12)
+    x.sum_duplicates()
+    assert x.nnz == (4 + 3 + 2) + (2 + 1)
+    coef = np.random.default_rng(1).normal(size=(2, config.n_features)).astype(np.float32)
+    texts = ["路灯坏了", "", "线路路灯"]
+    expected = vectorizer.transform(texts) @ coef.T
+    assert np.allclose(vectorizer.decision(texts, None, vectorizer.pack(coef)), expected, atol=1e-5)
+
+
+def test_words_are_required_when_configured():
+    import pytest
+
+    vectorizer = _fitted()
+    with pytest.raises(ValueError, match="token_texts are needed"):
+        vectorizer.transform(["路灯坏了"])
+
+
+def test_nul_inside_a_text_counts_as_a_space():
+    vectorizer = HashedTfidf(HashingConfig(bits=12, word_ngrams=())).fit(["a b", "ab"])
+    assert (vectorizer.transform(["a\x00b"]) != vectorizer.transform(["a b"])).nnz == 0
+
+
+def test_head_block_repeats_the_first_characters_with_its_weight():
+    config = HashingConfig(bits=12, word_ngrams=(), head_chars=2, head_weight=0.5)
+    assert config.n_features == 2 << 12
+    assert [name for name, _, _ in config.blocks()] == ["chars", "head"]
+    vectorizer = HashedTfidf(config).fit(["路灯坏了", "公交线路"])
+    x = vectorizer.transform(["路灯坏了"])
+    x.sum_duplicates()
+    head = x[:, 1 << 12 :]
+    assert head.nnz == 2 + 1  # 路, 灯, 路灯
+    assert np.isclose(np.sqrt((head.toarray() ** 2).sum()), 0.5)
+    assert np.isclose(np.sqrt((x[:, : 1 << 12].toarray() ** 2).sum()), 1.0)
+    coef = np.random.default_rng(2).normal(size=(3, config.n_features)).astype(np.float32)
+    texts = ["路灯坏了", "", "线", "公交线路路灯"]
+    expected = vectorizer.transform(texts) @ coef.T
+    assert np.allclose(vectorizer.decision(texts, None, vectorizer.pack(coef)), expected, atol=1e-5)

@@ -164,3 +164,53 @@ def test_shared_hottest_problems_are_each_one_issue_in_the_top_10():
         }
         best = max(len(ids & set(i.message_ids)) for i in issues)
         assert best >= 0.8 * len(ids), f"{name}: {best} of {len(ids)} messages in one top-10 issue"
+
+
+# --- internals of the linear path --------------------------------------------------------------
+
+
+def test_batch_preparation_counts_the_same_words_as_one_message_at_a_time():
+    from collections import Counter
+
+    from minsheng.textmining.normalize import clean, to_simplified
+
+    corpus = _corpus()
+    prepared = hi._prepare(corpus, None)
+    for row, m in enumerate(corpus):
+        subject, detail = to_simplified(clean(m.subject)), to_simplified(clean(m.detail))
+        names = [
+            p.name
+            for p in hi.extract_places(subject + "。" + detail[: hi.PLACE_CHARS])
+            if p.kind in hi.SPECIFIC_KINDS
+        ]
+        expected = Counter(
+            w
+            for w in hi._words(subject) * hi.SUBJECT_WEIGHT + hi._words(detail[: hi.DETAIL_CHARS])
+            if not any(w in name for name in names)
+        )
+        lo, up = prepared.counts.indptr[row], prepared.counts.indptr[row + 1]
+        got = {
+            prepared.words[j]: int(v)
+            for j, v in zip(prepared.counts.indices[lo:up], prepared.counts.data[lo:up], strict=True)
+        }
+        assert got == dict(expected)
+    assert prepared.key_names_of(0) == ["丽发新城"]
+    assert [p.key for p in prepared.places_of(0)] == ["A2区", "A市", "丽发新城"]
+    assert prepared.groups_of(0) == ["业主"]
+
+
+def test_top_word_takes_the_first_of_equal_maxima_and_minus_one_for_empty_rows():
+    from scipy import sparse
+
+    x = sparse.csr_matrix(([0.5, 0.7, 0.7, 0.2], [3, 1, 4, 0], [0, 3, 3, 4]), shape=(3, 5), dtype="float32")
+    assert hi._top_word(x).tolist() == [1, -1, 0]
+
+
+def test_pruned_ranking_equals_the_full_ranking():
+    from minsheng.textmining._screen_synth import civic_messages
+
+    messages = hi.messages_from_rows(civic_messages(3000, seed=4, hot=4, hot_share=0.05))
+    full = hi.find_hot_issues(messages, top=0, exact_block=1)
+    pruned = hi.find_hot_issues(messages, top=5, exact_block=1)
+    assert [(i.heat, i.message_ids) for i in pruned] == [(i.heat, i.message_ids) for i in full[:5]]
+    assert len(full) > 100

@@ -82,3 +82,22 @@ def test_normalize_many_equals_normalize_one_by_one():
     for mask in (True, False):
         assert normalize_many(texts, mask_entities=mask) == [normalize(t, mask_entities=mask) for t in texts]
     assert normalize_many(texts) == ["电话: MASKED , QQ ABC1", "", "", "a", "(一)测试 ...", "x", "a b", "前后空格", "普通的一句话。"]
+
+
+def test_entity_candidates_of_a_batch():
+    import numpy as np
+
+    from minsheng.textmining.normalize import _candidate_kinds
+
+    texts = ["电话13812345678", "普通的一句话", "见www.a.cn", "", "http://x", "QQ12345 a@b", "2019年12月1日"]
+    codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    assert _candidate_kinds(codes, None, len(texts)) == [
+        frozenset({"phone"}),
+        frozenset(),
+        frozenset({"url"}),
+        frozenset(),
+        frozenset({"url"}),
+        frozenset({"qq", "email"}),
+        frozenset(),
+    ]
+    assert _candidate_kinds(np.zeros(0, dtype=np.uint32), None, 1) == [frozenset()]

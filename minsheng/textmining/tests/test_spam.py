@@ -195,3 +195,38 @@ def test_shared_sms_and_citizen_messages_on_a_split(screening_data):
         verdicts = spam.screen_many(seed, model)
         assert [v.spam for v in verdicts[-2:]] == [True, True]
         assert not any(v.spam for v in verdicts[:-2])
+
+
+# --- feature configuration -----------------------------------------------------------------------
+
+
+def test_models_record_their_character_ngram_size(small_model, tmp_path):
+    assert small_model.char_ngrams == 3
+    assert small_model.metrics == {"loss": "logistic", "c": 16.0}
+    small_model.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert meta["char_ngrams"] == 3
+    del meta["char_ngrams"]  # written before the size was recorded: 1–3-grams
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    assert spam.load_spam_model(tmp_path / "m").char_ngrams == 3
+    meta["char_ngrams"] = 4
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    four = spam.load_spam_model(tmp_path / "m")
+    assert four.char_ngrams == 4
+    assert not np.allclose(four.score(SPAM_TEXTS), small_model.score(SPAM_TEXTS))
+    meta["char_ngrams"] = "many"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="char_ngrams"):
+        spam.load_spam_model(tmp_path / "m")
+
+
+def test_fit_on_counts_equals_fit_on_texts():
+    from minsheng.textmining._screen_linear import LinearTextModel, featurize
+
+    texts = SPAM_TEXTS + HAM_TEXTS
+    labels = [1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS)
+    a = LinearTextModel.train(texts, labels, kind="spam")
+    b = LinearTextModel.fit_counts(featurize(texts), labels, kind="spam")
+    assert np.allclose(a.margins(texts), b.margin_counts(featurize(texts)))
+    assert np.allclose(a.score(texts), 1 / (1 + np.exp(-a.margins(texts))))
