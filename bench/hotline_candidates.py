@@ -28,13 +28,9 @@ TARGET_S, TARGET_GB, YEAR_VOLUME = 30 * 60, 4.0, 21_000_000
 
 
 def load(total: int) -> None:
-    from hotline_rates import LOAD, psql
+    from hotline_rates import LOAD, fresh_database, psql
 
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "load_areas"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    env = fresh_database(DB, URL)
     script = (
         "import sys; from django.db import connection; from minsheng.core.models import Unit\n"
         "Unit.objects.bulk_create([Unit(name=f'承办单位{i:03d}', kind='street') for i in range(400)])\n"

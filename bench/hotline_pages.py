@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,13 +30,9 @@ MONTHS = [f"{2024 + (m + 11) // 12}-{(m + 11) % 12 + 1:02d}" for m in range(12)]
 
 
 def load(per_month: int) -> None:
-    from hotline_rates import LOAD, psql
+    from hotline_rates import LOAD, fresh_database, psql
 
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "load_areas"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    fresh_database(DB, URL)
     from django.db import connection
 
     from minsheng.core.models import Unit, User

@@ -62,12 +62,19 @@ FROM generate_series(1, %(n)s) g, s, u, c
 """
 
 
-def load(tickets: int, other_months: int) -> None:
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": URL}
+def fresh_database(db: str, url: str) -> dict[str, str]:
+    """Drop and create `db`, migrate it and load the areas; returns the environment that points at it (the
+    hotline benchmarks share this)."""
+    psql(f"DROP DATABASE IF EXISTS {db}")
+    psql(f"CREATE DATABASE {db}")
+    env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "load_areas"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return env
+
+
+def load(tickets: int, other_months: int) -> None:
+    fresh_database(DB, URL)
     from django.db import connection
 
     from minsheng.core.models import Unit
