@@ -8,6 +8,7 @@ Environment variables (all optional in development):
 - ``ALLOWED_HOSTS``: comma-separated; required in production.
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/minsheng``; SQLite in ``var/`` by default.
 - ``EMAIL_BACKEND`` (console by default) / ``EMAIL_HOST`` / ``EMAIL_PORT`` / ``DEFAULT_FROM_EMAIL``.
+- ``SITE_URL``: the platform's address, for the links in e-mails (``http://127.0.0.1:8000`` by default).
 - ``MINSHENG_VAR_DIR``: where the SQLite database, uploads and the generated key live.
 """
 
@@ -209,6 +210,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "minsheng@localhost")
+# Where the platform is reached: links in e-mails are made absolute with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

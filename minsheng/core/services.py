@@ -59,7 +59,8 @@ def notify(*, recipients: Iterable[User], title: str, body: str = "", url: str =
 
 
 def _send_mail(title: str, body: str, url: str, addresses: list[str]) -> None:
-    text = body + (f"\n\n{url}" if url else "")
+    link = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+    text = "\n\n".join(part for part in (body or title, link) if part)
     try:
         send_mail(title, text, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
     except OSError:

@@ -55,3 +55,24 @@ def test_demo_world(division_installed, capsys):
     call_command("demo", "--reset", "--steps", "")
     assert Member.objects.count() == before
     assert demo.is_empty() is False
+
+
+def test_the_demo_fills_inboxes_but_sends_no_mail(division_installed, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core import mail
+
+    from minsheng.core import services
+    from minsheng.core.models import Notification
+
+    def step(size, rng, say):
+        services.notify(recipients=[User.objects.get(username="staff")], title="演示通知", email=True)
+
+    monkeypatch.setattr(demo, "STEPS", [SimpleNamespace(name="mailing", run=step)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.db.transaction.on_commit", lambda func, robust=False: func())
+        demo.demo_load(steps=["mailing"], say=lambda _line: None)
+    assert Notification.objects.filter(title="演示通知").count() == 1
+    assert mail.outbox == []
+    services._send_mail("after the demo", "", "", ["x@example.org"])  # mail works again afterwards
+    assert len(mail.outbox) == 1

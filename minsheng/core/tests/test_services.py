@@ -92,3 +92,10 @@ def test_api_token_roundtrip(users):
     assert services.api_token_authenticate(key) is None
     with pytest.raises(Invalid):
         services.api_token_create(actor=users["unit"], name="  ")
+
+
+def test_a_mail_says_what_happened_and_links_back_absolutely(users, settings):
+    settings.SITE_URL = "https://minsheng.example.org"
+    services._send_mail("提案已交办", "", "/proposals/7/", ["member@example.org"])
+    services._send_mail("请查看", "正文", "", ["member@example.org"])
+    assert [m.body for m in mail.outbox] == ["提案已交办\n\nhttps://minsheng.example.org/proposals/7/", "正文"]
