@@ -16,6 +16,15 @@ def shared_data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Figures are cached under keys made of ids and data stamps, which repeat from one test to the next
+    (rolled-back ids are reused): every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is the real hasher (asserted in test_settings); tests hash many passwords, so use MD5 here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -126,12 +126,22 @@ class Citizens:
 
 def citizens(topic: Topic, *, window: int = WINDOW_MONTHS, samples: int = 5) -> Citizens:
     """Ticket volume by month in the topic's linked categories (and their sub-categories), from `window`
-    months before the topic's month to `window - 1` after it, with the three rates before and after."""
+    months before the topic's month to `window - 1` after it, with the three rates before and after.
+
+    Through the hotline's cache (keyed by the data stamp: a new import or rule set counts again): with a
+    year of tickets these aggregates cost more than the rest of the three-party page."""
+    from minsheng.hotline.selectors import cached
+
     topic_month = dt.date(topic.topic_year.year, topic.month, 1)
-    start, end = add_months(topic_month, -window), add_months(topic_month, window)
     category_ids = _with_descendants({c.pk for c in topic.categories.all()})
     if not category_ids:
         return Citizens(topic_month, [], 0, 0, None, None)
+    return cached("citizens", lambda: _citizens(topic_month, category_ids, window, samples),
+                  topic_month, sorted(category_ids), window, samples)
+
+
+def _citizens(topic_month: dt.date, category_ids: set[int], window: int, samples: int) -> Citizens:
+    start, end = add_months(topic_month, -window), add_months(topic_month, window)
     qs = Ticket.objects.filter(category_id__in=category_ids, month__gte=start, month__lt=end)
     counts = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Count("id")).order_by("month")}
     volumes, month = [], start
