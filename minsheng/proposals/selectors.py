@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -119,6 +120,20 @@ class SimilarProposal:
 
 def _proposal_text(title: str, situation: str = "", analysis: str = "", suggestions: str = "") -> str:
     return "\n".join(part for part in (title, situation, analysis, suggestions) if part)
+
+
+NUMBER_RE = re.compile(r"^\s*(\d{1,3})\s*-\s*(\d{1,3})\s*-\s*(\d{1,6})\s*$")
+
+
+def proposal_by_number(number: str) -> Proposal | None:
+    """The proposal with this printed number (term-session-serial, as `Proposal.number` prints it, e.g.
+    14-4-0123; spaces and missing leading zeros allowed), or None."""
+    match = NUMBER_RE.match(number or "")
+    if not match:
+        return None
+    term, session, serial = (int(g) for g in match.groups())
+    return (Proposal.objects.select_related("term", "session")
+            .filter(term__number=term, session__number=session, serial=serial).first())
 
 
 def proposals_viewable(user: User, qs: QuerySet[Proposal]) -> QuerySet[Proposal]:

@@ -357,11 +357,10 @@ def similar(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/_similar.html", {"similar": found})
 
 
-PUBLIC_STATUSES = selectors.PUBLIC_STATUSES
 
 
 def _public() -> QuerySet[Proposal]:
-    return Proposal.objects.filter(consent_publish=True, status__in=PUBLIC_STATUSES).select_related("session", "term", "subject_area")
+    return Proposal.objects.filter(consent_publish=True, status__in=selectors.PUBLIC_STATUSES).select_related("session", "term", "subject_area")
 
 
 def public_list(request: HttpRequest) -> HttpResponse:

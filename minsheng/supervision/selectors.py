@@ -4,7 +4,6 @@ proposals linked to it) and the leaders' overview. Each runs a fixed number of q
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
@@ -16,6 +15,7 @@ from minsheng.core.models import Member, Sector, User
 from minsheng.hotline.models import Category, Ticket
 from minsheng.hotline.selectors import RateRow, add_months, apply_rules, rate_aggregates, ruleset_for
 from minsheng.proposals.models import Proposal, Proposer
+from minsheng.proposals.selectors import proposal_by_number
 
 from . import errors
 from .choices import PROPOSAL_UNLINKABLE, ItemStatus, ListKind
@@ -204,19 +204,6 @@ def members_side(problem: Problem, viewer: User | None = None) -> MembersSide:
 
 
 # --- proposals linked to a problem ------------------------------------------------------------------------
-
-NUMBER_RE = re.compile(r"^\s*(\d{1,3})\s*-\s*(\d{1,3})\s*-\s*(\d{1,6})\s*$")
-
-
-def proposal_by_number(number: str) -> Proposal | None:
-    """The proposal with this printed number (term-session-serial, e.g. 14-4-0123), or None."""
-    match = NUMBER_RE.match(number or "")
-    if not match:
-        return None
-    term, session, serial = (int(g) for g in match.groups())
-    return (Proposal.objects.select_related("term", "session")
-            .filter(term__number=term, session__number=session, serial=serial).first())
-
 
 def proposal_lookup(*, number: str | None = None, pk: int | None = None) -> Proposal:
     """The proposal to link, by its printed number or its id; 422 naming the field when there is none."""
