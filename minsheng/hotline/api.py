@@ -122,9 +122,6 @@ def _row_out(r: selectors.RateRow) -> dict:
     return {k: getattr(r, k) for k in RateRowOut.model_fields}
 
 
-TICKET_COUNT_LIMIT = 10_000  # counted up to here; `more` says there are more (a year is millions of tickets)
-
-
 @router.get("/tickets", response=Page[TicketOut], summary="Tickets the caller may see, filtered and paged")
 def tickets(request, month: str = "", district: int | None = None, street: int | None = None,
             unit: int | None = None, category: int | None = None, kind: str | None = None,
@@ -135,7 +132,7 @@ def tickets(request, month: str = "", district: int | None = None, street: int |
     qs = selectors.ticket_list(user=request.user, month=selectors.parse_month(month) if month else None,
                                district=district, street=street, unit=unit, category=category, kind=kind,
                                status=status, satisfaction=satisfaction, excluded=excluded, q=q)
-    result = paginate(qs, page=page, page_size=page_size, count_limit=TICKET_COUNT_LIMIT)
+    result = paginate(qs, page=page, page_size=page_size, count_limit=selectors.TICKET_COUNT_LIMIT)
     return {**result.__dict__, "results": [_ticket_out(t) for t in result.results]}
 
 

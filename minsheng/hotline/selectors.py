@@ -68,6 +68,8 @@ def ticket_list(*, user: User, month: dt.date | None = None, district: int | Non
     return qs.order_by("-received_at", "-id")
 
 
+# A year is millions of tickets: lists count up to here ("10000+"; `more` in the API), 200 pages of 50.
+TICKET_COUNT_LIMIT = 10_000
 TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{6,40}")
 
 

@@ -39,9 +39,6 @@ def _month_or_none(value: str | None):
         return None
 
 
-TICKET_COUNT_LIMIT = 10_000  # a year is millions of tickets: the list counts up to here ("10000+"), 200 pages
-
-
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("hotline.view_tickets"):
@@ -54,7 +51,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         kind=g.get("kind") or None, status=g.get("status") or None, satisfaction=g.get("satisfaction") or None,
         excluded=excluded, q=g.get("q", "").strip(),
     )
-    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=50, count_limit=TICKET_COUNT_LIMIT)
+    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=50, count_limit=selectors.TICKET_COUNT_LIMIT)
     query = g.copy()
     query.pop("page", None)
     district = _int(g.get("district"))

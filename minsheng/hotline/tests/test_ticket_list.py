@@ -43,10 +43,7 @@ def test_number_words_and_category_filters(users):
 
 
 def test_the_list_counts_up_to_its_limit(client, users, monkeypatch):
-    from minsheng.hotline import api, views
-
-    monkeypatch.setattr(views, "TICKET_COUNT_LIMIT", 3)
-    monkeypatch.setattr(api, "TICKET_COUNT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "TICKET_COUNT_LIMIT", 3)
     for _ in range(5):
         TicketFactory()
     login(client, users["staff"])
@@ -55,6 +52,6 @@ def test_the_list_counts_up_to_its_limit(client, users, monkeypatch):
     assert 'data-testid="ticket-count">3+<' in client.get("/hotline/tickets/").content.decode()
     body = client.get("/api/hotline/tickets").json()
     assert (body["count"], body["more"]) == (3, True)
-    monkeypatch.setattr(views, "TICKET_COUNT_LIMIT", 5)
+    monkeypatch.setattr(selectors, "TICKET_COUNT_LIMIT", 5)
     page = client.get("/hotline/tickets/").context["page"]
     assert (page.count, page.more) == (5, False)
