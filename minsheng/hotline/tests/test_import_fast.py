@@ -119,6 +119,22 @@ def test_a_number_inserted_between_look_up_and_copy_falls_back_to_the_staging_ta
     assert [t.name for t in Ticket.objects.get(number="R2").tags.all()] == ["宜居性"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_present_number_outside_the_probe_rolls_the_copy_back_and_copies_the_others(places, tmp_path):
+    writer = importing.writer_for_connection()
+    with transaction.atomic():
+        assert writer.write(_validated(tmp_path, [row(number="Q0001", tags="住有所居")])) == 1
+    # 100 numbers: the probe looks up every third (Q0000, Q0003, …) and misses Q0001, so the direct COPY
+    # meets the unique constraint, is rolled back to its savepoint, and the batch is looked up and copied again.
+    batch = _validated(tmp_path, [row(number=f"Q{i:04d}", tags="安全性") for i in range(100)])
+    with transaction.atomic():
+        assert writer.write(batch) == 99
+    assert Ticket.objects.count() == 100
+    assert [t.name for t in Ticket.objects.get(number="Q0001").tags.all()] == ["住有所居"]
+    assert Ticket.tags.through.objects.count() == 100
+    assert LivelihoodTag.objects.get(name="安全性").tickets.count() == 99
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_pipelined_import_with_new_units_bad_rows_and_a_rerun(tmp_path):
     """A real run (no surrounding transaction): units created by the reading thread while batches are
