@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
 import uuid
 
 import pytest
@@ -136,7 +137,7 @@ def test_a_present_number_outside_the_probe_rolls_the_copy_back_and_copies_the_o
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pipelined_import_with_new_units_bad_rows_and_a_rerun(tmp_path):
+def test_a_pipelined_import_with_new_units_bad_rows_and_a_rerun(tmp_path, monkeypatch):
     """A real run (no surrounding transaction): units created by the reading thread while batches are
     written, rejected rows reported in order, the rerun skips everything."""
     from .factories import geo
@@ -153,9 +154,18 @@ def test_a_pipelined_import_with_new_units_bad_rows_and_a_rerun(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
 
+    interval = sys.getswitchinterval()
+    during = []
+    monkeypatch.setattr(importing, "after_batch", lambda counts: during.append(sys.getswitchinterval()))
     job = jobs.job_run(str(services.ticket_import_start(actor=None, path=path, enqueue=False, batch_size=8).pk))
     assert job.status == "succeeded", job.error
     assert (job.result["imported"], job.result["rejected"]) == (41, 4)
+    # The GIL switch interval is short while the reading and writing threads run (not on the in-memory
+    # SQLite database of the tests: no second thread there), and restored after.
+    pipelined = not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    expected = min(interval, importing.SWITCH_INTERVAL) if pipelined else interval
+    assert during == [pytest.approx(expected, rel=0.01)] * 6
+    assert sys.getswitchinterval() == interval
     assert Ticket.objects.count() == 41
     assert Ticket.objects.filter(unit__name="第0单位有限公司").count() == 7
     assert Ticket.tags.through.objects.count() == sum(1 for i in range(45) if i % 10 != 9 and i % 2)
