@@ -216,8 +216,8 @@ def candidates_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     from django.utils import timezone
 
+    from minsheng.core.choices import UnitKind
     from minsheng.core.models import Unit
-
 
     year = _int(request.GET.get("year")) or timezone.localdate().year
     years = selectors.ticket_years()
@@ -230,7 +230,9 @@ def candidates_page(request: HttpRequest) -> HttpResponse:
         topic_years = []
     return render(request, "hotline/candidates.html", {
         "year": year, "years": years, "candidates": candidates, "topic_years": topic_years,
-        "units": Unit.objects.filter(active=True), "can_plan": request.user.has_perm("hotline.manage_tickets"),
+        # A city-wide topic is led by a department, never by one street or township (hundreds of them).
+        "units": Unit.objects.filter(active=True).exclude(kind=UnitKind.STREET).order_by("kind", "name"),
+        "can_plan": request.user.has_perm("hotline.manage_tickets"),
     })
 
 

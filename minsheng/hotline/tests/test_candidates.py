@@ -79,11 +79,13 @@ def test_candidates_page_and_planning_a_topic(client, year):
     member = UserFactory(username="m1", role="member")
     topic_year = TopicYear.objects.create(year=2026, title="2026年每月一题")
     lead = UnitFactory(name="北京市城市管理委员会")
+    UnitFactory(name="朝阳门街道办事处", kind="street")
     login(client, member)
     assert client.get("/hotline/candidates/?year=2025").status_code == 403
     login(client, staff)
     html = client.get("/hotline/candidates/?year=2025").content.decode()
     assert "供暖" in html and "施工噪音" in html
+    assert "北京市城市管理委员会" in html and "朝阳门街道办事处" not in html  # streets do not lead topics
     r = client.post("/hotline/candidates/plan/", {"topic_year": topic_year.pk, "category": heating.pk, "month": "11",
                                                    "lead_unit": lead.pk, "year": "2025"})
     assert r.status_code == 302
