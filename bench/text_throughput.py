@@ -45,7 +45,14 @@ def _repeat(texts: list[str], n: int) -> list[str]:
     return [texts[i % len(texts)] for i in range(n)]
 
 
-def bench_classify(texts: list[str], labels: list[str], n: int) -> None:
+def _token_rows(extra: Path) -> tuple[list[list[str]], list[str]]:
+    if not extra.is_file():
+        return [], []
+    table = read_csv(extra, required=["tokens", "label"])
+    return [tokens.split() for tokens in table.column("tokens")], table.column("label")
+
+
+def bench_classify(texts: list[str], labels: list[str], extra: Path, n: int) -> None:
     import jieba
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
@@ -55,7 +62,11 @@ def bench_classify(texts: list[str], labels: list[str], n: int) -> None:
     messages = _repeat(texts, n)
     print(f"classify: {n:,} messages (labelled_dev texts repeated), mean {np.mean([len(t) for t in messages]):.0f} chars")
 
-    model = TextClassifier.train(texts, labels)
+    # As `minsheng text train --extra`: the token rows also make the lexicon of the model.
+    extra_tokens, extra_labels = _token_rows(extra)
+    model = TextClassifier.train(texts, labels, extra_tokens=extra_tokens, extra_labels=extra_labels)
+    print(f"  engine model: {len(texts):,} texts + {len(extra_tokens):,} token rows, "
+          f"lexicon of {model.metadata.get('n_lexicon', 0):,} words")
     model.predict(messages[:16])  # warm caches (width table, t2s table, dictionary)
 
     def engine_run() -> tuple[float, float]:
@@ -102,6 +113,14 @@ def bench_training(texts: list[str], labels: list[str], extra: Path, n: int) -> 
     TextClassifier.train(train_texts, train_labels)
     print(f"training on {n:,} messages (raw text path, with confidence calibration): {time.perf_counter() - start:.1f} s "
           f"({time.process_time() - cpu:.1f} s CPU); load average {os.getloadavg()[0]:.1f}")
+    extra_tokens, extra_labels = _token_rows(extra)
+    if extra_tokens:  # as `minsheng text train --extra`: texts and token rows in the data's proportion, and the lexicon
+        k = min(len(texts), round(n * len(texts) / (len(texts) + len(extra_tokens))))
+        start, cpu = time.perf_counter(), time.process_time()
+        model = TextClassifier.train(texts[:k], labels[:k], extra_tokens=_repeat(extra_tokens, n - k),
+                                     extra_labels=_repeat(extra_labels, n - k))
+        print(f"training on {k:,} texts + {n - k:,} token rows (lexicon of {model.metadata['n_lexicon']:,} words, "
+              f"confidence calibration): {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s CPU)")
 
 
 def _overlapping_extra(texts: list[str], extra_tokens: list[list[str]]) -> np.ndarray:
@@ -218,7 +237,7 @@ def main() -> int:
     if args.cv:
         cross_validate(texts, labels, args.data / "messages" / "segmented_train.csv")
         return 0
-    bench_classify(texts, labels, 1_000 if args.quick else 2 * len(texts))
+    bench_classify(texts, labels, args.data / "messages" / "segmented_train.csv", 1_000 if args.quick else 2 * len(texts))
     print(f"  load average after the classify runs: {os.getloadavg()[0]:.1f}")
     bench_training(texts, labels, args.data / "messages" / "segmented_train.csv", 2_000 if args.quick else 10_000)
     if not args.skip_dedupe:

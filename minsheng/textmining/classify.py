@@ -1,7 +1,8 @@
 """Text classification for routing messages, tickets and proposals to a category.
 
-Method: each text is normalised (``normalize``), segmented (``segment``) and turned into hashed
-TF-IDF features (character 1–3-grams plus word uni/bigrams, ``features``); a linear SVM
+Method: each text is normalised (``normalize``) and turned into hashed TF-IDF features
+(``features``: character 1–3-grams of the text and of its first characters, and the words of the
+training token rows found in those first characters; optionally rjieba word uni/bigrams); a linear SVM
 (one-vs-rest) scores every label. Scores become a confidence by a softmax whose temperature is
 fitted on a held-out part of the training data; a prediction whose confidence is below the
 model's threshold is flagged ``needs_person``.
@@ -21,8 +22,9 @@ import math
 import shutil
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
 from minsheng.textmining import ENGINE_VERSION
-from minsheng.textmining.features import HashedTfidf, HashingConfig
+from minsheng.textmining.features import HashedTfidf, HashingConfig, lexicon_keys
 from minsheng.textmining.io import TextMiningError
 from minsheng.textmining.normalize import normalize_many
 from minsheng.textmining.segment import TOKEN_SEPARATOR, Segmenter
@@ -49,13 +51,25 @@ LEVEL_SEPARATOR = " / "
 _MODEL_FILE = "model.json"
 _WEIGHTS_FILE = "weights.npz"
 _FORMAT = "minsheng-textclassifier"
-#: Version of the model layout and feature hashing; a model of another version is refused.
+#: Version of the model layout and feature hashing; a model of a version not in
+#: ``READABLE_FORMATS`` is refused.
 #: 1: character n-grams hashed with splitmix64, two blocks of 2**bits columns (characters and
-#: rjieba words) always; 2: multiply–shift character hashes, only the blocks the model uses.
-FORMAT_VERSION = 2
-#: The default features: character 1–3-grams only (rjieba word uni/bigrams added nothing in
-#: cross-validation, and segmentation was 40% of the classification time).
-DEFAULT_CONFIG = HashingConfig(bits=20, char_ngrams=(1, 2, 3), word_ngrams=(), head_chars=30, head_weight=0.5)
+#: rjieba words) always; 2: multiply–shift character hashes, only the blocks the model uses;
+#: 3: a lexicon block (the words of the token rows found in the first characters) after the head.
+FORMAT_VERSION = 3
+#: Formats this engine reads: a format-2 model is a format-3 model without a lexicon block (same
+#: character hashes, same columns), so it loads and predicts as it did.
+READABLE_FORMATS = (2, 3)
+#: The default features: character 1–3-grams (rjieba word uni/bigrams added nothing in
+#: cross-validation, and segmentation was 40% of the classification time), the same over the first
+#: 30 characters, and the 2–4-character words of the training token rows found in those 30
+#: characters (no segmentation: a hash look-up per substring).
+DEFAULT_CONFIG = HashingConfig(
+    bits=20, char_ngrams=(1, 2, 3), word_ngrams=(), head_chars=30, head_weight=0.5,
+    lexicon_sizes=(2, 3, 4), lexicon_weight=0.5,
+)
+#: A token-row word enters the lexicon when it occurs this often and has an ideograph.
+LEXICON_MIN_COUNT = 2
 
 Progress = Callable[[str], None]
 
@@ -92,6 +106,20 @@ class EvaluationReport:
 
 def _segmenter(user_words: Sequence[str]) -> Segmenter:
     return Segmenter(user_words, stop_words=())
+
+
+def _has_ideograph(word: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in word)
+
+
+def lexicon_words(extra_tokens: Sequence[Sequence[str]], user_words: Sequence[str], sizes: tuple[int, ...]) -> list[str]:
+    """The lexicon of a model: the words of ``sizes`` characters with an ideograph that occur at
+    least ``LEXICON_MIN_COUNT`` times in the token rows, and such user words; normalised as texts are."""
+    counts = Counter(token for tokens in extra_tokens for token in tokens)
+    chosen = {word for word, count in counts.items() if count >= LEXICON_MIN_COUNT and len(word) in sizes}
+    chosen.update(word for word in user_words if len(word) in sizes)
+    words = sorted(word for word in chosen if _has_ideograph(word))
+    return [word for word in normalize_many(words) if len(word) in sizes]
 
 
 def prepare(texts: Sequence[str], segmenter: Segmenter | None) -> tuple[list[str], list[str] | None]:
@@ -160,9 +188,10 @@ class TextClassifier:
         temperature: float,
         user_words: Sequence[str] = (),
         metadata: dict[str, object] | None = None,
+        lexicon: np.ndarray | None = None,
     ) -> None:
         self.labels = labels
-        self.vectorizer = HashedTfidf(config, idf)
+        self.vectorizer = HashedTfidf(config, idf, lexicon)
         self.coef = coef
         self.intercept = intercept
         self.threshold = threshold
@@ -191,13 +220,20 @@ class TextClassifier:
         """Train on ``texts`` with ``labels`` (a label may be a path joined by ``LEVEL_SEPARATOR``).
 
         ``extra_tokens``/``extra_labels`` are already-segmented examples (e.g. a historical export
-        with only tokens); their characters are taken from the joined tokens. With ``calibrate``
-        a fifth of the data is held out once to fit the confidence temperature.
+        with only tokens); their characters are taken from the joined tokens, and their words
+        (with ``user_words``) make the lexicon when the configuration has a lexicon block (without
+        any such word the block is left out). With ``calibrate`` a fifth of the data is held out
+        once to fit the confidence temperature.
         """
         if len(texts) != len(labels) or len(extra_tokens) != len(extra_labels):
             raise ValueError("texts and labels differ in length")
         config = config or DEFAULT_CONFIG
         report = progress or (lambda _message: None)
+        lexicon = None
+        if config.lexicon_sizes:
+            lexicon = lexicon_keys(lexicon_words(extra_tokens, user_words, config.lexicon_sizes), config.lexicon_sizes)
+            if not len(lexicon):
+                config, lexicon = replace(config, lexicon_sizes=()), None
         segmenter = _segmenter(user_words) if config.word_ngrams else None
         report("normalising and segmenting" if segmenter else "normalising")
         normalised, token_lists = prepare(texts, segmenter)
@@ -220,7 +256,7 @@ class TextClassifier:
             rng = np.random.default_rng(0)
             held = rng.random(len(y)) < 0.2
             train_rows, held_rows = np.flatnonzero(~held), np.flatnonzero(held)
-            vectorizer = HashedTfidf(config).fit(rows(normalised, train_rows), rows(token_lists, train_rows))
+            vectorizer = HashedTfidf(config, lexicon=lexicon).fit(rows(normalised, train_rows), rows(token_lists, train_rows))
             x = vectorizer.transform(rows(normalised, train_rows), rows(token_lists, train_rows))
             x.sum_duplicates()
             if np.all(np.bincount(y[train_rows], minlength=len(label_names)) > 0):
@@ -229,7 +265,7 @@ class TextClassifier:
                 held_x = vectorizer.transform(rows(normalised, held_rows), rows(token_lists, held_rows))
                 temperature = _fit_temperature(held_x @ coef.T + intercept, y[held_rows])
         report("training on all examples")
-        vectorizer = HashedTfidf(config).fit(normalised, token_lists)
+        vectorizer = HashedTfidf(config, lexicon=lexicon).fit(normalised, token_lists)
         x = vectorizer.transform(normalised, token_lists)
         x.sum_duplicates()
         coef, intercept = _fit_linear(x, y, len(label_names), c)
@@ -242,7 +278,9 @@ class TextClassifier:
             threshold=threshold,
             temperature=temperature,
             user_words=user_words,
-            metadata={"n_train": len(texts), "n_extra": len(extra_tokens), "c": c},
+            metadata={"n_train": len(texts), "n_extra": len(extra_tokens), "c": c,
+                      "n_lexicon": 0 if lexicon is None else len(lexicon)},
+            lexicon=lexicon,
         )
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -301,6 +339,8 @@ class TextClassifier:
                 "word_weight": self.vectorizer.config.word_weight,
                 "head_chars": self.vectorizer.config.head_chars,
                 "head_weight": self.vectorizer.config.head_weight,
+                "lexicon_sizes": list(self.vectorizer.config.lexicon_sizes),
+                "lexicon_weight": self.vectorizer.config.lexicon_weight,
             },
             "user_words": self.user_words,
             "metadata": self.metadata,
@@ -308,12 +348,14 @@ class TextClassifier:
         staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
         try:
             (staging / _MODEL_FILE).write_text(json.dumps(description, ensure_ascii=False, indent=2), encoding="utf-8")
+            lexicon = {"lexicon": self.vectorizer.lexicon} if self.vectorizer.config.lexicon_sizes else {}
             np.savez_compressed(
                 staging / _WEIGHTS_FILE,
                 columns=used,
                 coef=self.coef[:, used],
                 intercept=self.intercept,
                 idf=self.vectorizer.idf,
+                **lexicon,
             )
             if directory.exists():
                 shutil.rmtree(directory)
@@ -341,15 +383,16 @@ class TextClassifier:
                 f"{ENGINE_VERSION}; retrain it with `minsheng text train`"
             )
         format_version = description.get("format_version", 1)
-        if format_version != FORMAT_VERSION:
+        if format_version not in READABLE_FORMATS:
             raise TextMiningError(
                 f"{directory}: model format {format_version} (its features are hashed differently), this "
-                f"engine reads format {FORMAT_VERSION}; retrain it with `minsheng text train`"
+                f"engine reads format {' or '.join(map(str, READABLE_FORMATS))}; retrain it with `minsheng text train`"
             )
         try:
             with np.load(directory / _WEIGHTS_FILE, allow_pickle=False) as weights:
                 columns, used_coef = weights["columns"], weights["coef"]
                 intercept, idf = weights["intercept"], weights["idf"]
+                lexicon = weights["lexicon"] if "lexicon" in weights.files else np.zeros(0, dtype=np.uint64)
         except (OSError, ValueError, KeyError) as error:
             raise TextMiningError(f"{directory / _WEIGHTS_FILE}: unreadable weights ({error})") from None
         features = description["features"]
@@ -360,9 +403,12 @@ class TextClassifier:
             word_weight=float(features["word_weight"]),
             head_chars=int(features.get("head_chars", 0)),
             head_weight=float(features.get("head_weight", 0.5)),
+            lexicon_sizes=tuple(features.get("lexicon_sizes", ())) if format_version >= 3 else (),
+            lexicon_weight=float(features.get("lexicon_weight", 0.5)),
         )
         labels = list(description["labels"])
-        if idf.shape != (config.n_features,) or used_coef.shape != (len(labels), len(columns)):
+        if (idf.shape != (config.n_features,) or used_coef.shape != (len(labels), len(columns))
+                or lexicon.dtype != np.uint64 or lexicon.ndim != 1 or (config.lexicon_sizes and not len(lexicon))):
             raise TextMiningError(f"{directory}: weights do not match the model description")
         coef = np.zeros((len(labels), config.n_features), dtype=np.float32)
         coef[:, columns] = used_coef
@@ -376,6 +422,7 @@ class TextClassifier:
             temperature=float(description["temperature"]),
             user_words=list(description.get("user_words", [])),
             metadata=dict(description.get("metadata", {})),
+            lexicon=lexicon,
         )
 
 

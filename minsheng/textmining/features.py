@@ -10,6 +10,10 @@ message data), each block (characters, words) scaled by its own length. The leng
 per occurrence, ``sqrt(Σ idf²)`` over the n-grams of the text, which needs no sort or count of
 distinct n-grams; it equals the L2 norm when no n-gram repeats, and training and prediction use
 the same definition. A row may hold the same column twice; that is the same vector.
+
+Lexicon words: the words of a known vocabulary (``lexicon_keys``) that occur in the first
+characters of a text, found without segmenting: every substring of the configured lengths is
+hashed like a character n-gram and looked up in the sorted 64-bit keys of the vocabulary.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["HashedTfidf", "HashingConfig", "sorted_unique"]
+__all__ = ["HashedTfidf", "HashingConfig", "lexicon_keys", "sorted_unique"]
 
 _P = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
@@ -30,6 +34,21 @@ _M2 = np.uint64(0x94D049BB133111EB)
 # Character n-grams: the multipliers of positions 1–8, then the seeds of sizes 1–8 (odd multiples
 # of the golden-ratio constant; fixed: a saved model's columns depend on them).
 _CHAR_K = [np.uint64((0x9E3779B97F4A7C15 * (2 * k + 1)) & 0xFFFFFFFFFFFFFFFF | 1) for k in range(16)]
+
+
+def _splitmix64(x: int) -> int:
+    z = (x + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+# Lexicon words: independent odd multipliers of positions 1–8, then seeds of lengths 1–8. (The
+# character n-gram multipliers above are all multiples of one constant, so their hash of a
+# k-gram only depends on Σ c_i·(2i+1) and many n-grams of one size share a column; a lexicon
+# look-up must be exact, so its keys use these instead. Fixed: a saved model's keys depend on them.)
+_LEX_K = [np.uint64(_splitmix64(k) | 1) for k in range(16)]
+_LEX_FILTER_BITS = 20  # a bitmap of the keys' top bits rejects most substrings before the search
 _DOC_SEP = "\x00"
 _TOKEN_SEP = "\x01"
 
@@ -40,8 +59,9 @@ class HashingConfig:
 
     Blocks, in this column order, each present when configured: character n-grams of the whole
     text; the same n-grams of its first ``head_chars`` characters (the subject of a message, which
-    says most about its category), weighted ``head_weight``; word n-grams, weighted
-    ``word_weight``.
+    says most about its category), weighted ``head_weight``; the words of a lexicon (see
+    ``lexicon_keys``) of ``lexicon_sizes`` characters found in those first ``head_chars``
+    characters, weighted ``lexicon_weight``; word n-grams, weighted ``word_weight``.
     """
 
     bits: int = 20
@@ -50,21 +70,26 @@ class HashingConfig:
     word_weight: float = 1.0
     head_chars: int = 0
     head_weight: float = 0.5
+    lexicon_sizes: tuple[int, ...] = ()
+    lexicon_weight: float = 0.5
 
     def blocks(self) -> list[tuple[str, int, float]]:
-        """(name, first column, weight) of each block present: ``chars``, ``head``, ``words``."""
+        """(name, first column, weight) of each block present: ``chars``, ``head``, ``lexicon``,
+        ``words``."""
         names = []
         if self.char_ngrams:
             names.append(("chars", 1.0))
             if self.head_chars > 0:
                 names.append(("head", self.head_weight))
+        if self.lexicon_sizes and self.head_chars > 0:
+            names.append(("lexicon", self.lexicon_weight))
         if self.word_ngrams:
             names.append(("words", self.word_weight))
         return [(name, number << self.bits, weight) for number, (name, weight) in enumerate(names)]
 
     @property
     def n_features(self) -> int:
-        """Columns: ``2**bits`` for each block present (characters, head, words)."""
+        """Columns: ``2**bits`` for each block present (characters, head, lexicon, words)."""
         return len(self.blocks()) << self.bits
 
 
@@ -148,13 +173,84 @@ def _char_columns(
     return columns, starts
 
 
-def _char_hashes(texts: Sequence[str], ngrams: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """(doc index, column) of every character n-gram inside one text, in document order."""
-    columns, starts = _char_columns(texts, ngrams, bits)
-    doc = np.repeat(np.arange(len(texts)), np.diff(starts) * len(ngrams))
+def _check_lexicon_sizes(sizes: tuple[int, ...]) -> None:
+    if not sizes or min(sizes) < 1 or max(sizes) > 8:
+        raise ValueError(f"lexicon word lengths must be 1 to 8, got {sizes}")
+
+
+def lexicon_keys(words: Sequence[str], sizes: tuple[int, ...]) -> np.ndarray:
+    """The sorted, distinct 64-bit keys of the ``words`` whose length is in ``sizes``.
+
+    A word's key is a 64-bit hash of its characters (``Σ c_i·L_i + S_k``, then multiplied by an
+    odd constant); its column is the key's top ``bits`` bits, and ``_lexicon_columns`` finds it by
+    the same hash.
+    """
+    _check_lexicon_sizes(sizes)
+    keys = [np.zeros(0, dtype=np.uint64)]
+    with np.errstate(over="ignore"):
+        for size in sizes:
+            chosen = [word for word in words if len(word) == size and _DOC_SEP not in word]
+            if not chosen:
+                continue
+            codes = _codes("".join(chosen)).reshape(len(chosen), size)
+            h = np.zeros(len(chosen), dtype=np.uint64)
+            for i in range(size):
+                h += codes[:, i] * _LEX_K[i]
+            keys.append((h + _LEX_K[size + 7]) * _M2)
+    return sorted_unique(np.concatenate(keys))
+
+
+def _lexicon_columns(
+    texts: Sequence[str], sizes: tuple[int, ...], bits: int, lexicon: np.ndarray, null: int = _NULL,
+    bitmap: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like ``_char_columns`` for the substrings of ``sizes`` characters that are lexicon words
+    (``lexicon``: sorted keys from ``lexicon_keys``); every other position and size is ``null``.
+    ``bitmap``: ``_lexicon_filter(lexicon)``, if the caller keeps it."""
+    _check_lexicon_sizes(sizes)
+    longest = max(sizes)
+    codes, starts = _joined_codes(texts, longest)
+    n = int(starts[-1])
+    columns = np.full((n, len(sizes)), null, dtype=np.int32)
+    if not len(lexicon) or not n:
+        return columns, starts
+    separator = codes == 0
+    shift = np.uint64(64 - bits)
+    last = len(lexicon) - 1
+    bitmap = _lexicon_filter(lexicon) if bitmap is None else bitmap
+    filter_shift = np.uint64(64 - _LEX_FILTER_BITS)
+    h = np.zeros(n, dtype=np.uint64)
+    crossing = np.zeros(n, dtype=bool)
+    with np.errstate(over="ignore"):
+        for size in range(1, longest + 1):
+            h += codes[size - 1 : n + size - 1] * _LEX_K[size - 1]
+            crossing |= separator[size - 1 : n + size - 1]
+            if size in sizes:
+                key = (h + _LEX_K[size + 7]) * _M2
+                candidates = np.flatnonzero(bitmap[key >> filter_shift] & ~crossing)
+                found = candidates[lexicon[np.minimum(np.searchsorted(lexicon, key[candidates]), last)] == key[candidates]]
+                columns[found, sizes.index(size)] = key[found] >> shift
+    return columns, starts
+
+
+def _lexicon_filter(lexicon: np.ndarray) -> np.ndarray:
+    """A boolean table over the top ``_LEX_FILTER_BITS`` bits of the keys: True where a key may be."""
+    bitmap = np.zeros(1 << _LEX_FILTER_BITS, dtype=bool)
+    bitmap[lexicon >> np.uint64(64 - _LEX_FILTER_BITS)] = True
+    return bitmap
+
+
+def _by_document(columns: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, column) of the non-null entries of position-ordered ``columns``."""
+    doc = np.repeat(np.arange(len(starts) - 1), np.diff(starts) * columns.shape[1])
     flat = columns.ravel()
     keep = flat != _NULL
     return doc[keep], flat[keep].astype(np.int64)
+
+
+def _char_hashes(texts: Sequence[str], ngrams: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, column) of every character n-gram inside one text, in document order."""
+    return _by_document(*_char_columns(texts, ngrams, bits))
 
 
 def _word_table() -> np.ndarray:
@@ -211,15 +307,29 @@ class HashedTfidf:
 
     ``texts`` are normalised texts; ``token_texts`` the same texts' words joined by
     ``segment.TOKEN_SEPARATOR`` (``Segmenter.joined``); they are not read (and may be ``None``)
-    when the configuration has no word n-grams.
+    when the configuration has no word n-grams. ``lexicon``: the keys of the lexicon block's words
+    (``lexicon_keys``); without it that block is empty.
     """
 
-    def __init__(self, config: HashingConfig, idf: np.ndarray | None = None) -> None:
+    def __init__(self, config: HashingConfig, idf: np.ndarray | None = None, lexicon: np.ndarray | None = None) -> None:
         self.config = config
         self.idf = idf
+        self.lexicon = np.zeros(0, dtype=np.uint64) if lexicon is None else np.asarray(lexicon, dtype=np.uint64)
+        self._bitmap: np.ndarray | None = None
 
     def _block_texts(self, name: str, texts: Sequence[str]) -> Sequence[str]:
-        return [text[: self.config.head_chars] for text in texts] if name == "head" else texts
+        if name in ("head", "lexicon"):
+            return [text[: self.config.head_chars] for text in texts]
+        return texts
+
+    def _block_columns(self, name: str, texts: Sequence[str], null: int = _NULL) -> tuple[np.ndarray, np.ndarray]:
+        """Position-ordered columns (without the block's offset) and ``starts`` of a non-word block."""
+        config = self.config
+        if name == "lexicon":
+            if self._bitmap is None:
+                self._bitmap = _lexicon_filter(self.lexicon)
+            return _lexicon_columns(texts, config.lexicon_sizes, config.bits, self.lexicon, null, self._bitmap)
+        return _char_columns(texts, config.char_ngrams, config.bits, null)
 
     def _columns(self, texts: Sequence[str], token_texts: Sequence[str] | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """(doc, column, weight) occurrence arrays of each block, in document order."""
@@ -227,6 +337,7 @@ class HashedTfidf:
         blocks = []
         if not len(texts):
             return blocks
+        heads = None
         for name, offset, weight in config.blocks():
             if name == "words":
                 if token_texts is None:
@@ -234,7 +345,9 @@ class HashedTfidf:
                 doc, hashes = _word_hashes(token_texts, config.word_ngrams)
                 column = (hashes & np.uint64((1 << config.bits) - 1)).astype(np.int64)
             else:
-                doc, column = _char_hashes(self._block_texts(name, texts), config.char_ngrams, config.bits)
+                if name != "chars":  # head and lexicon read the same first characters
+                    heads = heads if heads is not None else self._block_texts(name, texts)
+                doc, column = _by_document(*self._block_columns(name, texts if name == "chars" else heads))
             blocks.append((doc, column + offset, weight))
         return blocks
 
@@ -272,6 +385,7 @@ class HashedTfidf:
         if not n:
             return total
         null = config.n_features
+        heads = None
         for name, offset, weight in config.blocks():
             if name == "words":
                 if token_texts is None:
@@ -281,11 +395,18 @@ class HashedTfidf:
                 indptr = np.zeros(n + 1, dtype=np.int64)
                 np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
             else:
-                columns, starts = _char_columns(self._block_texts(name, texts), config.char_ngrams, config.bits, null)
+                if name != "chars":  # head and lexicon read the same first characters
+                    heads = heads if heads is not None else self._block_texts(name, texts)
+                columns, starts = self._block_columns(name, texts if name == "chars" else heads, null)
                 indices = columns.ravel()
-                if offset:
-                    indices[indices != null] += offset
-                indptr = (starts * len(config.char_ngrams)).astype(indices.dtype)
+                if name == "lexicon":  # mostly null: keep only the words found
+                    kept = indices != null
+                    indptr = np.concatenate(([0], np.cumsum(kept)))[starts * columns.shape[1]].astype(indices.dtype)
+                    indices = indices[kept] + offset
+                else:
+                    if offset:
+                        indices[indices != null] += offset
+                    indptr = (starts * columns.shape[1]).astype(indices.dtype)
             counts = sp.csr_matrix((_ones(len(indices)), indices, indptr), shape=(n, null + 1))
             product = np.asarray(counts @ packed)
             norm = np.sqrt(product[:, -1].astype(np.float64))

@@ -98,7 +98,7 @@ def test_evaluation_report_counts(trained_model_dir):
 
 def test_saved_model_has_format_version_and_character_features_only(trained_model_dir):
     description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
-    assert description["format_version"] == 2
+    assert description["format_version"] == 3
     assert description["features"] == {
         "bits": 20,
         "char_ngrams": [1, 2, 3],
@@ -106,20 +106,79 @@ def test_saved_model_has_format_version_and_character_features_only(trained_mode
         "word_weight": 1.0,
         "head_chars": 30,
         "head_weight": 0.5,
+        "lexicon_sizes": [],  # no token rows, so no lexicon: the block is left out
+        "lexicon_weight": 0.5,
     }
     model = TextClassifier.load(trained_model_dir)
     assert model._segmenter is None  # the default features need no word segmentation
 
 
-def test_model_of_an_older_format_is_refused(trained_model_dir, tmp_path):
+@pytest.mark.parametrize("old_format", [None, 1, 4])
+def test_model_of_another_format_is_refused(trained_model_dir, tmp_path, old_format):
     copy = tmp_path / "old"
     copy.mkdir()
     description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
-    del description["format_version"]  # models written before format 2 have no such field
+    if old_format is None:
+        del description["format_version"]  # models written before format 2 have no such field
+    else:
+        description["format_version"] = old_format
     (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
     (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
-    with pytest.raises(TextMiningError, match="model format 1 .*this engine reads format 2; retrain"):
+    with pytest.raises(TextMiningError, match=f"model format {old_format or 1} .*this engine reads format 2 or 3; retrain"):
         TextClassifier.load(copy)
+
+
+def test_model_of_format_2_loads_and_predicts_as_before(trained_model_dir, tmp_path):
+    # format 2 had no lexicon block and no lexicon fields; its columns are those of format 3
+    copy = tmp_path / "v2"
+    copy.mkdir()
+    description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
+    description["format_version"] = 2
+    del description["features"]["lexicon_sizes"], description["features"]["lexicon_weight"]
+    (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
+    texts = ["公交线路撤销出行不便", "学校补课负担重"]
+    old, new = TextClassifier.load(copy), TextClassifier.load(trained_model_dir)
+    assert np.array_equal(old.probabilities(texts), new.probabilities(texts))
+
+
+def test_model_with_a_lexicon_block_but_no_lexicon_is_refused(tmp_path):
+    rows = labelled_rows(6)
+    model = TextClassifier.train([r["text"] for r in rows], [r["label"] for r in rows],
+                                 extra_tokens=[["公交", "线路"]] * 2, extra_labels=["交通运输"] * 2, calibrate=False)
+    model.save(tmp_path / "m")
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as weights:
+        arrays = {name: weights[name] for name in weights.files if name != "lexicon"}
+    np.savez_compressed(tmp_path / "m" / "weights.npz", **arrays)
+    with pytest.raises(TextMiningError, match="weights do not match"):
+        TextClassifier.load(tmp_path / "m")
+
+
+def test_lexicon_words_come_from_token_rows_and_user_words():
+    from minsheng.textmining.classify import lexicon_words
+
+    tokens = [["医院", "挂号", "排队", "B1"], ["医院", "挂号", "ab", "ab"], ["医院", "一次"]]
+    # at least twice, 2–4 characters, with an ideograph; user words of those lengths too
+    assert lexicon_words(tokens, ["门诊大楼", "太长的一个用户词"], (2, 3, 4)) == ["医院", "挂号", "门诊大楼"]
+    assert lexicon_words(tokens, [], (3,)) == []
+
+
+def test_token_rows_make_a_lexicon_that_is_saved_and_loaded(tmp_path):
+    rows = labelled_rows(6)
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    extra = [["医院", "挂号", "排队"], ["医院", "看病", "挂号"], ["公交", "线路", "撤销"], ["公交", "线路", "恢复"]]
+    extra_labels = ["卫生计生", "卫生计生", "交通运输", "交通运输"]
+    model = TextClassifier.train(texts, labels, extra_tokens=extra, extra_labels=extra_labels, calibrate=False)
+    assert [name for name, _, _ in model.vectorizer.config.blocks()] == ["chars", "head", "lexicon"]
+    assert model.metadata["n_lexicon"] == 4  # 医院, 挂号, 公交, 线路
+    model.save(tmp_path / "m")
+    description = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    assert description["features"]["lexicon_sizes"] == [2, 3, 4]
+    again = TextClassifier.load(tmp_path / "m")
+    assert np.array_equal(again.vectorizer.lexicon, model.vectorizer.lexicon)
+    texts = ["医院挂号排队太久", "公交线路撤销出行不便", "学校补课"]
+    assert np.array_equal(model.probabilities(texts), again.probabilities(texts))
+    assert model.predict(["医院挂号排队太久"])[0].label == "卫生计生"
 
 
 def test_word_features_can_still_be_configured(tmp_path):

@@ -115,3 +115,36 @@ def test_head_block_repeats_the_first_characters_with_its_weight():
     texts = ["路灯坏了", "", "线", "公交线路路灯"]
     expected = vectorizer.transform(texts) @ coef.T
     assert np.allclose(vectorizer.decision(texts, None, vectorizer.pack(coef)), expected, atol=1e-5)
+
+
+def test_lexicon_words_are_found_in_the_first_characters_only():
+    from minsheng.textmining.features import _lexicon_columns, lexicon_keys
+
+    keys = lexicon_keys(["路灯", "坏了", "公交线路", "x"], (2, 3, 4))
+    assert len(keys) == 3  # "x" has no configured length
+    columns, starts = _lexicon_columns(["路灯坏了", "公交线路灯", "路", "灯"], (2, 3, 4), 16, keys, null=-1)
+    found = {(int(d), int(p - starts[d]), (2, 3, 4)[s]) for d in range(4)
+             for p in range(starts[d], starts[d + 1]) for s in range(3) if columns[p, s] != -1}
+    # 路灯 and 坏了 in the first text, 公交线路 and 路灯 in the second; never across two texts
+    assert found == {(0, 0, 2), (0, 2, 2), (1, 0, 4), (1, 3, 2)}
+    assert columns[starts[0], 0] == columns[starts[1] + 3, 0]  # the same word, the same column
+
+
+def test_lexicon_block_decision_equals_transform_times_weights():
+    from minsheng.textmining.features import lexicon_keys
+
+    config = HashingConfig(bits=12, word_ngrams=(), head_chars=4, lexicon_sizes=(2, 3), lexicon_weight=0.5)
+    assert [name for name, _, _ in config.blocks()] == ["chars", "head", "lexicon"]
+    vectorizer = HashedTfidf(config, lexicon=lexicon_keys(["路灯", "公交", "线路灯"], (2, 3)))
+    vectorizer.fit(["路灯坏了", "公交线路灯"])
+    x = vectorizer.transform(["公交线路灯坏了"])
+    x.sum_duplicates()
+    lexicon = x[:, 2 << 12 :]
+    assert lexicon.nnz == 1  # only 公交 lies in the first 4 characters (线路灯 ends at the 5th)
+    assert np.isclose(np.sqrt((lexicon.toarray() ** 2).sum()), 0.5)
+    coef = np.random.default_rng(3).normal(size=(3, config.n_features)).astype(np.float32)
+    texts = ["路灯坏了", "", "线路灯", "公交线路路灯"]
+    expected = vectorizer.transform(texts) @ coef.T
+    assert np.allclose(vectorizer.decision(texts, None, vectorizer.pack(coef)), expected, atol=1e-5)
+    empty = HashedTfidf(config).fit(["路灯坏了"])  # without a lexicon the block stays empty
+    assert empty.transform(["路灯坏了"])[:, 2 << 12 :].nnz == 0
