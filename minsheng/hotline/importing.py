@@ -708,7 +708,13 @@ class RowValidator:
         if moment is None:
             return self.validate_slow(values)
         places = self.place_cache.get((district, street, community))
-        if places is None or isinstance(places, RowError):
+        if places is None:  # a place triple first met (thousands of communities): only it is checked here
+            try:
+                places = self._cached(self.place_cache, (district, street, community),
+                                      lambda: self._places(district, street, community, self.plan.column_label))
+            except RowError:
+                return self.validate_slow(values)  # the reference path names the column and the reason
+        elif isinstance(places, RowError):
             return self.validate_slow(values)
         district_id, street_id, community_id = places
         if unit:
