@@ -1246,7 +1246,6 @@ def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool
     result["report"] = str(path) if counts.rejected else ""
     result["encoding"] = encoding_label(plan.encoding) if plan.format == "csv" else "xlsx"
     ctx.log(f"done: {result}")
-    if connection.vendor == "postgresql" and counts.imported:
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+    # PostgreSQL's statistics are refreshed (ANALYZE) by the job that follows an import with new tickets,
+    # hotline.warm_caches, before it runs the first queries over them (autovacuum does it too, later).
     return result

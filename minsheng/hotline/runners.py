@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.db import connection
+
 from minsheng.core.jobs import JobRunner, job_create, register
 
 from . import importing, selectors, services
+from .models import Ticket
 
 
 @register
@@ -41,6 +44,13 @@ class WarmCachesRunner(JobRunner):
             if not after or Job.objects.filter(pk=after).exclude(finished_at=None).exists():
                 break
             time.sleep(0.5)
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the new tickets before the first queries over them (0.2–0.4 s: a sample
+            # of 30,000 rows, whatever the table's size). Done here rather than inside the import, which is
+            # over once its rows are committed.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+            self.log("statistics refreshed (ANALYZE)")
         done = selectors.warm_caches(progress=lambda d, t: self.progress(d, t))
         self.log("warmed: " + ", ".join(done))
         return {"warmed": len(done)}

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 
 from minsheng.core import jobs
 from minsheng.core.errors import Forbidden, Invalid, NotFound
@@ -443,6 +444,11 @@ def test_an_import_with_new_tickets_warms_the_pages_figures(places, tmp_path, mo
     assert (warm.key, warm.params, warm.status) == (f"hotline-warm:{first.pk}", {"after": str(first.pk)}, "queued")
     warm = jobs.job_run(str(warm.pk))
     assert (warm.status, warm.result) == ("succeeded", {"warmed": 8})
+    if connection.vendor == "postgresql":  # the statistics were refreshed before the first queries
+        assert "statistics refreshed (ANALYZE)" in warm.log
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Ticket._meta.db_table])
+            assert cursor.fetchone()[0] == Ticket.objects.count() == good
     month = selectors.months_with_data(12)[-1]
 
     def not_again(**_):
