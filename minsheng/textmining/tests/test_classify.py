@@ -206,3 +206,13 @@ def test_flat_predictions_have_one_level():
     assert prediction.level_confidences == (prediction.confidence,)
     assert isinstance(prediction.confidence, float)
     assert model.predict([]) == []
+
+
+def test_the_same_data_trains_the_same_model():
+    rows = labelled_rows(9)
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    first = TextClassifier.train(texts, labels)
+    second = TextClassifier.train(texts, labels)
+    probe = ["小区暖气不热", "公交车晚点", "学校收费不合理"]
+    assert np.array_equal(first.scores(probe), second.scores(probe))
+    assert first.temperature == second.temperature
