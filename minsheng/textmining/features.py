@@ -18,7 +18,7 @@ hashed like a character n-gram and looked up in the sorted 64-bit keys of the vo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,6 +138,24 @@ def _joined_codes(texts: Sequence[str], pad: int) -> tuple[np.ndarray, np.ndarra
     return codes, starts
 
 
+def _rolling_keys(codes: np.ndarray, n: int, sizes: tuple[int, ...], multipliers: list[np.uint64]
+                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each size in ``sizes``, smallest first: ``(size, keys, crossing)``, the 64-bit key of the
+    substring of that size starting at each of the ``n`` positions of ``codes`` (``Σ c_i·K_i + S_k``,
+    then multiplied by an odd constant; ``K`` and ``S`` from ``multipliers``) and whether it crosses
+    the end of its text. Each size reuses the sum of the size below: one multiply–add per size."""
+    separator = codes == 0
+    h = np.zeros(n, dtype=np.uint64)
+    crossing = np.zeros(n, dtype=bool)
+    for size in range(1, max(sizes) + 1):
+        with np.errstate(over="ignore"):
+            h += codes[size - 1 : n + size - 1] * multipliers[size - 1]
+            crossing |= separator[size - 1 : n + size - 1]
+            keys = (h + multipliers[size + 7]) * _M2 if size in sizes else None
+        if keys is not None:
+            yield size, keys, crossing
+
+
 def _char_columns(
     texts: Sequence[str], ngrams: tuple[int, ...], bits: int, null: int = _NULL
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -157,19 +175,12 @@ def _char_columns(
         raise ValueError(f"character n-gram sizes must be 1 to 8, got {ngrams}")
     codes, starts = _joined_codes(texts, longest)
     n = int(starts[-1])
-    separator = codes == 0
     columns = np.empty((n, len(ngrams)), dtype=np.int32)
     shift = np.uint64(64 - bits)
-    h = np.zeros(n, dtype=np.uint64)
-    crossing = np.zeros(n, dtype=bool)
-    with np.errstate(over="ignore"):
-        for size in range(1, longest + 1):
-            h += codes[size - 1 : n + size - 1] * _CHAR_K[size - 1]
-            crossing |= separator[size - 1 : n + size - 1]
-            if size in ngrams:
-                column = ngrams.index(size)
-                columns[:, column] = ((h + _CHAR_K[size + 7]) * _M2) >> shift
-                columns[crossing, column] = null
+    for size, keys, crossing in _rolling_keys(codes, n, ngrams, _CHAR_K):
+        column = ngrams.index(size)
+        columns[:, column] = keys >> shift
+        columns[crossing, column] = null
     return columns, starts
 
 
@@ -214,22 +225,14 @@ def _lexicon_columns(
     columns = np.full((n, len(sizes)), null, dtype=np.int32)
     if not len(lexicon) or not n:
         return columns, starts
-    separator = codes == 0
     shift = np.uint64(64 - bits)
     last = len(lexicon) - 1
     bitmap = _lexicon_filter(lexicon) if bitmap is None else bitmap
     filter_shift = np.uint64(64 - _LEX_FILTER_BITS)
-    h = np.zeros(n, dtype=np.uint64)
-    crossing = np.zeros(n, dtype=bool)
-    with np.errstate(over="ignore"):
-        for size in range(1, longest + 1):
-            h += codes[size - 1 : n + size - 1] * _LEX_K[size - 1]
-            crossing |= separator[size - 1 : n + size - 1]
-            if size in sizes:
-                key = (h + _LEX_K[size + 7]) * _M2
-                candidates = np.flatnonzero(bitmap[key >> filter_shift] & ~crossing)
-                found = candidates[lexicon[np.minimum(np.searchsorted(lexicon, key[candidates]), last)] == key[candidates]]
-                columns[found, sizes.index(size)] = key[found] >> shift
+    for size, key, crossing in _rolling_keys(codes, n, sizes, _LEX_K):
+        candidates = np.flatnonzero(bitmap[key >> filter_shift] & ~crossing)
+        found = candidates[lexicon[np.minimum(np.searchsorted(lexicon, key[candidates]), last)] == key[candidates]]
+        columns[found, sizes.index(size)] = key[found] >> shift
     return columns, starts
 
 
