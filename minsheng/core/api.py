@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from . import calendar, jobs, selectors, services
 from .errors import Forbidden, NotFound
@@ -127,7 +127,7 @@ def job_search_rebuild(request):
     if not request.user.has_perm("core.manage_reference"):
         raise Forbidden("Only staff may rebuild the search index.")
     job = jobs.job_create(kind="core.search_rebuild", actor=request.user)
-    return 202, _job_out(job)
+    return Status(202, _job_out(job))
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="A long job's status, progress, log and result")
@@ -187,10 +187,10 @@ def tokens(request):
 @router.post("/tokens", response={201: TokenOut}, summary="Create an API token (the key is shown only now)")
 def token_create(request, payload: TokenIn):
     token, key = services.api_token_create(actor=request.user, name=payload.name)
-    return 201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key, "created_at": token.created_at}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key, "created_at": token.created_at})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def token_revoke(request, token_id: int):
     services.api_token_revoke(actor=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

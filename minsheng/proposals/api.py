@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from minsheng.core.errors import Forbidden, Invalid, NotFound
 from minsheng.core.lookups import object_by_id as _one
@@ -118,7 +118,7 @@ def proposal_create(request, payload: ProposalIn):
         tags=_objects(LivelihoodTag, payload.tags, "tags"), suggested_units=_objects(Unit, payload.suggested_units, "suggested_units"),
         **fields,
     )
-    return 201, _detail(proposal)
+    return Status(201, _detail(proposal))
 
 
 @router.post("/proposals/similar", response=list[SimilarOut],
@@ -216,7 +216,7 @@ def proposal_key(request, pk: int, payload: KeyIn):
 @router.post("/proposals/{pk}/instructions", response={201: dict}, summary="Record a leader's instruction (批示)")
 def proposal_instruction(request, pk: int, payload: InstructionIn):
     instruction = services.instruction_add(actor=request.user, proposal=_proposal(request, pk), **payload.dict())
-    return 201, {"id": instruction.pk}
+    return Status(201, {"id": instruction.pk})
 
 
 @router.get("/proposals/{pk}/events", summary="The proposal's timeline")
@@ -255,14 +255,14 @@ def handling_sign(request, pk: int):
 def handling_reassign(request, pk: int, payload: ReassignIn):
     req = services.handling_request_reassign(actor=request.user, handling=_handling(request, pk), reason=payload.reason,
                                              suggested_unit=_one(Unit, payload.suggested_unit, "suggested_unit"))
-    return 201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id}
+    return Status(201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id})
 
 
 @router.post("/handlings/{pk}/extension-request", response={201: RequestOut})
 def handling_extension(request, pk: int, payload: ExtensionIn):
     req = services.handling_request_extension(actor=request.user, handling=_handling(request, pk), reason=payload.reason,
                                               requested_due=payload.requested_due)
-    return 201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id}
+    return Status(201, {"id": req.pk, "kind": req.kind, "status": req.status, "handling_id": req.handling_id})
 
 
 @router.post("/handling-requests/{pk}/decide", response=RequestOut, summary="Staff approve or reject a request")
@@ -324,8 +324,8 @@ def handling_evaluate(request, pk: int, payload: EvaluateIn):
     evaluation = services.evaluation_submit(actor=request.user, handling=_handling(request, pk),
                                             satisfaction=data.pop("satisfaction"), comment=data.pop("comment"),
                                             **{k: v for k, v in data.items() if v})
-    return 201, {"id": evaluation.pk, "satisfaction": evaluation.satisfaction,
-                 "proposal_status": Proposal.objects.get(pk=evaluation.handling.proposal_id).status}
+    return Status(201, {"id": evaluation.pk, "satisfaction": evaluation.satisfaction,
+                 "proposal_status": Proposal.objects.get(pk=evaluation.handling.proposal_id).status})
 
 
 @router.post("/handlings/{pk}/rehandle", response=HandlingOut, summary="Staff send a reply back for re-handling")
@@ -407,7 +407,7 @@ def episode_create(request, payload: EpisodeIn):
         actor=request.user, title=payload.title, held_on=payload.held_on, channel=payload.channel,
         unit=_one(Unit, payload.unit, "unit"), unit_head=payload.unit_head, members=_objects(Member, payload.members, "members"),
         proposals=_objects(Proposal, payload.proposals, "proposals"), summary=payload.summary)
-    return 201, _episode_out(episode)
+    return Status(201, _episode_out(episode))
 
 
 @router.post("/face-to-face/{pk}/commitments", response={201: dict}, summary="Add a commitment")
@@ -417,7 +417,7 @@ def commitment_create(request, pk: int, payload: CommitmentIn):
     episode = get_object_or_404(FaceToFaceEpisode, pk=pk)
     commitment = services.commitment_add(actor=request.user, episode=episode, text=payload.text,
                                          unit=_one(Unit, payload.unit, "unit"), due_date=payload.due_date)
-    return 201, {"id": commitment.pk, "done": False}
+    return Status(201, {"id": commitment.pk, "done": False})
 
 
 @router.post("/commitments/{pk}/done", summary="Report a commitment done, with evidence")
@@ -445,4 +445,4 @@ def supervision_activity_create(request, payload: SupervisionActivityIn):
         actor=request.user, kind=payload.kind, held_on=payload.held_on, proposals=_objects(Proposal, payload.proposals, "proposals"),
         place=payload.place, leader=request.user if request.user.role == "leader" else None,
         units=_objects(Unit, payload.units, "units"), member_count=payload.member_count, summary=payload.summary)
-    return 201, {"id": activity.pk, "proposals": payload.proposals}
+    return Status(201, {"id": activity.pk, "proposals": payload.proposals})
