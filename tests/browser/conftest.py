@@ -63,3 +63,14 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=dashboard-title]")
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts(request):
+    """Close every browser context a test opened when it ends: an open context keeps its keep-alive
+    connections, and a live-server thread that outlives the test then fails to close the shared
+    in-memory SQLite connection."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
