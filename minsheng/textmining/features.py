@@ -320,10 +320,23 @@ class HashedTfidf:
         self.lexicon = np.zeros(0, dtype=np.uint64) if lexicon is None else np.asarray(lexicon, dtype=np.uint64)
         self._bitmap: np.ndarray | None = None
 
-    def _block_texts(self, name: str, texts: Sequence[str]) -> Sequence[str]:
-        if name in ("head", "lexicon"):
-            return [text[: self.config.head_chars] for text in texts]
-        return texts
+    def _blocks(self, texts: Sequence[str]) -> Iterator[tuple[str, int, float, Sequence[str]]]:
+        """``(name, offset, weight, texts it reads)`` of each block: head and lexicon read the same
+        first ``head_chars`` characters (cut once), the others the whole texts."""
+        heads = None
+        for name, offset, weight in self.config.blocks():
+            if name in ("head", "lexicon"):
+                heads = heads if heads is not None else [text[: self.config.head_chars] for text in texts]
+                yield name, offset, weight, heads
+            else:
+                yield name, offset, weight, texts
+
+    def _word_columns(self, token_texts: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column without the block's offset) of the word n-grams, in document order."""
+        if token_texts is None:
+            raise ValueError("this configuration has word n-grams: token_texts are needed")
+        doc, hashes = _word_hashes(token_texts, self.config.word_ngrams)
+        return doc, (hashes & np.uint64((1 << self.config.bits) - 1)).astype(np.int64)
 
     def _block_columns(self, name: str, texts: Sequence[str], null: int = _NULL) -> tuple[np.ndarray, np.ndarray]:
         """Position-ordered columns (without the block's offset) and ``starts`` of a non-word block."""
@@ -336,21 +349,14 @@ class HashedTfidf:
 
     def _columns(self, texts: Sequence[str], token_texts: Sequence[str] | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """(doc, column, weight) occurrence arrays of each block, in document order."""
-        config = self.config
         blocks = []
         if not len(texts):
             return blocks
-        heads = None
-        for name, offset, weight in config.blocks():
+        for name, offset, weight, block_texts in self._blocks(texts):
             if name == "words":
-                if token_texts is None:
-                    raise ValueError("this configuration has word n-grams: token_texts are needed")
-                doc, hashes = _word_hashes(token_texts, config.word_ngrams)
-                column = (hashes & np.uint64((1 << config.bits) - 1)).astype(np.int64)
+                doc, column = self._word_columns(token_texts)
             else:
-                if name != "chars":  # head and lexicon read the same first characters
-                    heads = heads if heads is not None else self._block_texts(name, texts)
-                doc, column = _by_document(*self._block_columns(name, texts if name == "chars" else heads))
+                doc, column = _by_document(*self._block_columns(name, block_texts))
             blocks.append((doc, column + offset, weight))
         return blocks
 
@@ -388,19 +394,14 @@ class HashedTfidf:
         if not n:
             return total
         null = config.n_features
-        heads = None
-        for name, offset, weight in config.blocks():
+        for name, offset, weight, block_texts in self._blocks(texts):
             if name == "words":
-                if token_texts is None:
-                    raise ValueError("this configuration has word n-grams: token_texts are needed")
-                doc, hashes = _word_hashes(token_texts, config.word_ngrams)
-                indices = (hashes & np.uint64((1 << config.bits) - 1)).astype(np.int64) + offset
+                doc, column = self._word_columns(token_texts)
+                indices = column + offset
                 indptr = np.zeros(n + 1, dtype=np.int64)
                 np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
             else:
-                if name != "chars":  # head and lexicon read the same first characters
-                    heads = heads if heads is not None else self._block_texts(name, texts)
-                columns, starts = self._block_columns(name, texts if name == "chars" else heads, null)
+                columns, starts = self._block_columns(name, block_texts, null)
                 indices = columns.ravel()
                 if name == "lexicon":  # mostly null: keep only the words found
                     kept = indices != null
