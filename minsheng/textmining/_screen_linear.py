@@ -1,6 +1,7 @@
 """A small hashed linear text model shared by the spam and offensive-language scorers.
 
-Features are character 1–3-grams plus rjieba words of the normalised text, hashed into a fixed
+Features are character 1–3-grams plus rjieba words of the normalised text and character
+1–3-grams of the raw text (its digits, widths and punctuation are evidence too), hashed into a fixed
 space (scikit-learn's MurmurHash3, deterministic across processes), weighted by sublinear TF-IDF
 and L2-normalised; the classifier is a logistic regression. A model is a directory holding
 ``model.json`` (engine, format version, kind, threshold, metrics) and ``weights.npz`` (sparse
@@ -58,20 +59,35 @@ LEGACY_CHAR_NGRAMS = 3
 CHAR_NGRAMS = 3
 
 
-def _analyzer(text: str, char_ngrams: int = CHAR_NGRAMS) -> list[str]:
-    grams: list[str] = []
+#: Whether new models also hash the character n-grams of the raw text (models written before
+#: ``raw_ngrams`` was recorded did not). In 5-fold cross-validation on the SMS (with the
+#: legitimate messages as negatives) it raised F1 from 0.946 to 0.953 at C = 16: the digits the
+#: preparation collapses (service numbers, amounts, dates) are most of the gain.
+RAW_NGRAMS = True
+_RAW_PREFIX = "r\x00"
+
+
+def _char_grams(text: str, char_ngrams: int, prefix: str = "") -> list[str]:
     compact = text.replace(" ", "")
     n = len(compact)
-    for size in range(1, char_ngrams + 1):
-        grams.extend(compact[i : i + size] for i in range(n - size + 1))
-    grams.extend("w\x00" + word for word in rjieba.cut(text) if len(word) > 1 and not word.isspace())
+    return [prefix + compact[i : i + size] for size in range(1, char_ngrams + 1) for i in range(n - size + 1)]
+
+
+def _analyzer(text: str, char_ngrams: int = CHAR_NGRAMS, raw_ngrams: bool = RAW_NGRAMS) -> list[str]:
+    """The features of one raw text: n-grams and words of its prepared form, then (with
+    ``raw_ngrams``) n-grams of the text as written, in a separate part of the hash space."""
+    prepared = prepare(text)
+    grams = _char_grams(prepared, char_ngrams)
+    grams.extend("w\x00" + word for word in rjieba.cut(prepared) if len(word) > 1 and not word.isspace())
+    if raw_ngrams:
+        grams.extend(_char_grams(text, char_ngrams, _RAW_PREFIX))
     return grams
 
 
 @cache
-def _hasher(char_ngrams: int = CHAR_NGRAMS) -> HashingVectorizer:
+def _hasher(char_ngrams: int = CHAR_NGRAMS, raw_ngrams: bool = RAW_NGRAMS) -> HashingVectorizer:
     return HashingVectorizer(
-        analyzer=partial(_analyzer, char_ngrams=char_ngrams),
+        analyzer=partial(_analyzer, char_ngrams=char_ngrams, raw_ngrams=raw_ngrams),
         n_features=N_FEATURES,
         alternate_sign=False,
         norm=None,
@@ -79,14 +95,11 @@ def _hasher(char_ngrams: int = CHAR_NGRAMS) -> HashingVectorizer:
     )
 
 
-def _counts(prepared: Sequence[str], char_ngrams: int = CHAR_NGRAMS) -> sparse.csr_matrix:
-    return _hasher(char_ngrams).transform(prepared)
-
-
-def featurize(texts: Iterable[str], char_ngrams: int = CHAR_NGRAMS) -> sparse.csr_matrix:
+def featurize(texts: Iterable[str], char_ngrams: int = CHAR_NGRAMS, raw_ngrams: bool = RAW_NGRAMS) -> sparse.csr_matrix:
     """Hashed n-gram counts of raw texts (``prepare``, then character 1–``char_ngrams``-grams and
-    rjieba words), one row per text; rows can be sliced to train on part of the data."""
-    return _counts([prepare(t) for t in texts], char_ngrams).tocsr()
+    rjieba words; with ``raw_ngrams`` also the character n-grams of the text as written), one row
+    per text; rows can be sliced to train on part of the data."""
+    return _hasher(char_ngrams, raw_ngrams).transform([t or "" for t in texts]).tocsr()
 
 
 @dataclass
@@ -100,6 +113,7 @@ class LinearTextModel:
     threshold: float = 0.5
     metrics: dict[str, Any] = field(default_factory=dict)
     char_ngrams: int = CHAR_NGRAMS
+    raw_ngrams: bool = RAW_NGRAMS
 
     @classmethod
     def train(
@@ -111,17 +125,19 @@ class LinearTextModel:
         c: float = 16.0,
         weights: Sequence[float] | None = None,
         char_ngrams: int = CHAR_NGRAMS,
+        raw_ngrams: bool = RAW_NGRAMS,
     ) -> LinearTextModel:
         """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("texts and labels must be non-empty and of equal length")
         return cls.fit_counts(
-            featurize(texts, char_ngrams),
+            featurize(texts, char_ngrams, raw_ngrams),
             labels,
             kind=kind,
             c=c,
             weights=weights,
             char_ngrams=char_ngrams,
+            raw_ngrams=raw_ngrams,
         )
 
     @classmethod
@@ -134,6 +150,7 @@ class LinearTextModel:
         c: float = 16.0,
         weights: Sequence[float] | None = None,
         char_ngrams: int = CHAR_NGRAMS,
+        raw_ngrams: bool = RAW_NGRAMS,
     ) -> LinearTextModel:
         """Fit a logistic regression on the hashed n-gram ``counts`` of ``featurize`` (the same
         rows can be sliced for several fits without hashing the texts again)."""
@@ -153,7 +170,8 @@ class LinearTextModel:
         )
         coef = np.zeros(N_FEATURES, dtype=np.float32)
         coef[used] = clf.coef_[0]
-        return cls(kind=kind, idf=idf, coef=coef, intercept=float(clf.intercept_[0]), char_ngrams=char_ngrams)
+        return cls(kind=kind, idf=idf, coef=coef, intercept=float(clf.intercept_[0]), char_ngrams=char_ngrams,
+                   raw_ngrams=raw_ngrams)
 
     def margin_counts(self, counts: sparse.csr_matrix) -> np.ndarray:
         """The linear score (logit) of each row of ``featurize`` counts."""
@@ -165,7 +183,7 @@ class LinearTextModel:
         items = list(texts)
         if not items:
             return np.zeros(0, dtype=np.float64)
-        return self.margin_counts(featurize(items, self.char_ngrams))
+        return self.margin_counts(featurize(items, self.char_ngrams, self.raw_ngrams))
 
     def score(self, texts: Iterable[str]) -> np.ndarray:
         """Probability of the positive class for each raw text."""
@@ -183,6 +201,7 @@ class LinearTextModel:
             "kind": self.kind,
             "n_features": N_FEATURES,
             "char_ngrams": self.char_ngrams,
+            "raw_ngrams": self.raw_ngrams,
             "intercept": self.intercept,
             "threshold": self.threshold,
             "idf_default": float(self.idf.min()),
@@ -226,6 +245,9 @@ class LinearTextModel:
         char_ngrams = meta.get("char_ngrams", LEGACY_CHAR_NGRAMS)
         if not isinstance(char_ngrams, int) or not 1 <= char_ngrams <= 6:
             raise ModelFormatError(f"{source}: char_ngrams {char_ngrams!r} is not 1–6")
+        raw_ngrams = meta.get("raw_ngrams", False)  # not recorded: written before raw n-grams
+        if not isinstance(raw_ngrams, bool):
+            raise ModelFormatError(f"{source}: raw_ngrams {raw_ngrams!r} is not true or false")
         if meta.get("n_features") != N_FEATURES:
             raise ModelFormatError(f"{source}: feature space {meta.get('n_features')} != {N_FEATURES}")
         try:
@@ -244,6 +266,7 @@ class LinearTextModel:
             threshold=float(meta.get("threshold", 0.5)),
             metrics=dict(meta.get("metrics") or {}),
             char_ngrams=char_ngrams,
+            raw_ngrams=raw_ngrams,
         )
 
 

@@ -202,7 +202,7 @@ def test_shared_sms_and_citizen_messages_on_a_split(screening_data):
 
 def test_models_record_their_character_ngram_size(small_model, tmp_path):
     assert small_model.char_ngrams == 3
-    assert small_model.metrics == {"loss": "logistic", "c": 16.0}
+    assert small_model.metrics == {"loss": "logistic", "c": 32.0, "legitimate_weight": 0.3}
     small_model.save(tmp_path / "m")
     path = tmp_path / "m" / "model.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
@@ -219,6 +219,41 @@ def test_models_record_their_character_ngram_size(small_model, tmp_path):
     path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(spam.ModelFormatError, match="char_ngrams"):
         spam.load_spam_model(tmp_path / "m")
+
+
+def test_models_record_whether_they_use_raw_ngrams(small_model, tmp_path):
+    from minsheng.textmining._screen_linear import featurize
+
+    assert small_model.raw_ngrams is True
+    # Prepared text collapses digit runs and widths; the raw n-grams keep them apart.
+    one, two = "请拨打10086查询", "请拨打12345查询"
+    assert (featurize([one], raw_ngrams=False) != featurize([two], raw_ngrams=False)).nnz == 0
+    assert (featurize([one]) != featurize([two])).nnz > 0
+    small_model.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert meta["raw_ngrams"] is True
+    del meta["raw_ngrams"]  # written before raw n-grams: prepared text only
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    legacy = spam.load_spam_model(tmp_path / "m")
+    assert legacy.raw_ngrams is False
+    assert not np.allclose(legacy.score(SPAM_TEXTS), small_model.score(SPAM_TEXTS))
+    meta["raw_ngrams"] = "yes"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="raw_ngrams 'yes' is not true or false"):
+        spam.load_spam_model(tmp_path / "m")
+
+
+def test_legitimate_texts_weigh_what_they_are_given():
+    texts = SPAM_TEXTS * 3 + HAM_TEXTS * 3
+    labels = [1] * len(SPAM_TEXTS) * 3 + [0] * len(HAM_TEXTS) * 3
+    light = spam.train_spam(texts, labels, legitimate=[CITIZEN_PHONE], legitimate_weight=0.1)
+    full = spam.train_spam(texts, labels, legitimate=[CITIZEN_PHONE], legitimate_weight=1.0)
+    assert full.metrics["legitimate_weight"] == 1.0
+    assert full.score([CITIZEN_PHONE])[0] < light.score([CITIZEN_PHONE])[0]
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="legitimate_weight must be in"):
+            spam.train_spam(texts, labels, legitimate=[CITIZEN_PHONE], legitimate_weight=bad)
 
 
 def test_fit_on_counts_equals_fit_on_texts():
