@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import rjieba
@@ -126,7 +126,7 @@ class LinearTextModel:
         weights: Sequence[float] | None = None,
         char_ngrams: int = CHAR_NGRAMS,
         raw_ngrams: bool = RAW_NGRAMS,
-    ) -> LinearTextModel:
+    ) -> Self:
         """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("texts and labels must be non-empty and of equal length")
@@ -151,7 +151,7 @@ class LinearTextModel:
         weights: Sequence[float] | None = None,
         char_ngrams: int = CHAR_NGRAMS,
         raw_ngrams: bool = RAW_NGRAMS,
-    ) -> LinearTextModel:
+    ) -> Self:
         """Fit a logistic regression on the hashed n-gram ``counts`` of ``featurize`` (the same
         rows can be sliced for several fits without hashing the texts again)."""
         y = np.asarray(labels, dtype=np.int8)
@@ -223,7 +223,7 @@ class LinearTextModel:
         )
 
     @classmethod
-    def load(cls, directory: str | Path, *, kind: str) -> LinearTextModel:
+    def load(cls, directory: str | Path, *, kind: str) -> Self:
         """Read a model saved by ``save``; refuse another engine major version or another kind."""
         source = Path(directory)
         try:

@@ -383,41 +383,24 @@ def train_spam(
     all_texts = list(texts) + list(legitimate)
     all_labels = list(labels) + [0] * len(legitimate)
     weights = [1.0] * len(texts) + [legitimate_weight] * len(legitimate)
-    base = LinearTextModel.train(all_texts, all_labels, kind=SPAM_KIND, c=c, weights=weights)
-    return SpamModel(
-        kind=SPAM_KIND,
-        idf=base.idf,
-        coef=base.coef,
-        intercept=base.intercept,
-        metrics={"loss": "logistic", "c": c, "legitimate_weight": legitimate_weight},
-        char_ngrams=base.char_ngrams,
-        raw_ngrams=base.raw_ngrams,
-    )
+    model = SpamModel.train(all_texts, all_labels, kind=SPAM_KIND, c=c, weights=weights)
+    model.metrics = {"loss": "logistic", "c": c, "legitimate_weight": legitimate_weight}
+    return model
 
 
 def train_offensive(texts: Sequence[str], labels: Sequence[int], *, c: float = 4.0) -> OffensiveModel:
     """Train the offensive-language model on ``label,text`` data (1 = offensive)."""
-    base = LinearTextModel.train(texts, labels, kind=OFFENSIVE_KIND, c=c)
-    return OffensiveModel(
-        kind=OFFENSIVE_KIND,
-        idf=base.idf,
-        coef=base.coef,
-        intercept=base.intercept,
-        char_ngrams=base.char_ngrams,
-        raw_ngrams=base.raw_ngrams,
-    )
+    return OffensiveModel.train(texts, labels, kind=OFFENSIVE_KIND, c=c)
 
 
 def load_spam_model(directory: str | Path) -> SpamModel:
     """Load a spam model directory (``ModelFormatError`` on another engine major version)."""
-    m = LinearTextModel.load(directory, kind=SPAM_KIND)
-    return SpamModel(m.kind, m.idf, m.coef, m.intercept, m.threshold, m.metrics, m.char_ngrams, m.raw_ngrams)
+    return SpamModel.load(directory, kind=SPAM_KIND)
 
 
 def load_offensive_model(directory: str | Path) -> OffensiveModel:
     """Load an offensive-language model directory."""
-    m = LinearTextModel.load(directory, kind=OFFENSIVE_KIND)
-    return OffensiveModel(m.kind, m.idf, m.coef, m.intercept, m.threshold, m.metrics, m.char_ngrams, m.raw_ngrams)
+    return OffensiveModel.load(directory, kind=OFFENSIVE_KIND)
 
 
 # --- screening ---------------------------------------------------------------------------------
