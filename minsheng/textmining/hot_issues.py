@@ -115,6 +115,7 @@ _KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "road": ("大道", "路", "街"),
 }
 _SUFFIX_KIND = {s: k for k, ss in _KIND_SUFFIXES.items() for s in ss}
+_ROAD_SUFFIXES = frozenset(_KIND_SUFFIXES["road"])
 _SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, _SUFFIX_KIND), key=len, reverse=True)))
 _GENERIC_TAIL = ("小区", "社区")  # dropped from an estate key: 丽发新城小区 → 丽发新城
 _ADMIN_RE = re.compile(r"[A-Z][0-9]{0,2}[省市区县州]|西地省")
@@ -295,6 +296,16 @@ _BAD_STEM_PARTS = (
     "高速",
 )
 _BAD_STEM_RE = re.compile("|".join(map(re.escape, _BAD_STEM_PARTS)))
+# A clause, not a name, in front of the suffix: a count with its classifier (附近还有一所幼儿园,
+# 这一片属于老旧小区), or a verb phrase (我们多次找过社区).
+_CLAUSE_STEM_RE = re.compile(
+    r"^[一二两三四五六七八九十几每][所片个家条栋座处些间]|[找问去到过了着]过|找过|找了|属于|多次|几次|老旧|每个|那个|这个"
+)
+# A road suffix that starts a common word instead (冬天路面结冰, 路灯, 路况 …): no road there.
+# (路口, 路段, 路上 stay: 金星路口 and 黄兴大道段 name their road.)
+_ROAD_WORD_NEXT = frozenset("面况灯费程径")
+# Stems of a road that are words of a sentence, not names (交叉路口, 其余路段, 小区路面 …).
+_BAD_ROAD_STEM_RE = re.compile("交叉|其余|上述|部分|之间|主要|增加|小区|红绿灯|沥青|导致|字$")
 _RUN_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+$")
 #: Kinds precise enough that two messages naming one are likely about the same thing.
 SPECIFIC_KINDS = frozenset({"estate", "school", "firm", "community"})
@@ -341,6 +352,8 @@ def extract_places(text: str) -> list[Place]:
         run = _RUN_BEFORE.search(text, max(0, start - 10), start)
         if run is None:
             continue
+        if match.group() in _ROAD_SUFFIXES and text[match.end() : match.end() + 1] in _ROAD_WORD_NEXT:
+            continue
         place = _named_place(run.group(), match.group())
         if place is not None and place.key not in seen:
             seen.add(place.key)
@@ -361,7 +374,11 @@ def _named_place(run: str, suffix: str) -> Place | None:
     key = stem if suffix in _GENERIC_TAIL else name
     if name in _BAD_NAMES or key in _BAD_NAMES or len(key) < 3 and kind != "community":
         return None
-    if _BAD_STEM_RE.search(stem) or (kind == "road" and "铁" in stem):
+    if (
+        _BAD_STEM_RE.search(stem)
+        or _CLAUSE_STEM_RE.search(stem)
+        or (kind == "road" and ("铁" in stem or _BAD_ROAD_STEM_RE.search(stem)))
+    ):
         return None
     return Place(kind, name, key)
 
@@ -872,7 +889,12 @@ def _collect(n: int, results: Iterable[_Chunk], progress: Callable[[int], None] 
     place_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(pl_lens, out=place_ptr[1:])
     # Place keys as ids: specific kinds (variants merged), roads and streets, districts.
-    key_of = _merge_key_variants({p.key for p in place_table if p.kind in SPECIFIC_KINDS})
+    named = np.bincount(pl_ids, minlength=len(place_table)) if len(place_table) else np.zeros(0, np.int64)
+    key_counts: dict[str, int] = {}
+    for p, times in zip(place_table, named.tolist(), strict=True):
+        if p.kind in SPECIFIC_KINDS:
+            key_counts[p.key] = key_counts.get(p.key, 0) + times
+    key_of = _merge_key_variants(key_counts)
     key_names = sorted(set(key_of.values()))
     key_index = {k: j for j, k in enumerate(key_names)}
     coarse_names = sorted({p.key for p in place_table if p.kind in ("road", "street")})
@@ -912,15 +934,38 @@ def _collect(n: int, results: Iterable[_Chunk], progress: Callable[[int], None] 
     )
 
 
-def _merge_key_variants(vocabulary: set[str]) -> dict[str, str]:
-    """Map each key to the shortest key of ``vocabulary`` that ends it (万科魅力之城 → 魅力之城),
-    or to itself."""
+def _merge_key_variants(counts: Mapping[str, int]) -> dict[str, str]:
+    """Map each key to the shortest key that ends it (万科魅力之城 → 魅力之城), or to itself;
+    ``counts`` holds every key with the number of messages naming it.
+
+    A short key that ends three or more *established* names is ambiguous and absorbs none of
+    them: 锦绣花园 in 阳光锦绣花园, 海棠锦绣花园 and 福星锦绣花园, each named again and again, is
+    three estates, not one. A name is established when it is named in at least two messages
+    and in at least a quarter as many as the short key (the words a sentence puts in front of
+    a name, 现广铁集团 or 但广铁集团, stay rarer than the name itself at any scale). Only
+    established names that do not end in another such name count (房伊景园滨河苑 is
+    伊景园滨河苑)."""
+    endings: dict[str, list[str]] = {}
+    for key in counts:
+        for size in range(3, len(key)):
+            tail = key[-size:]
+            if tail in counts:
+                endings.setdefault(tail, []).append(key)
+    ambiguous: set[str] = set()
+    for tail, keys in endings.items():
+        floor = max(2, counts[tail] / 4)
+        established = [key for key in keys if counts[key] >= floor]
+        if len(established) < 3:
+            continue
+        distinct = sum(1 for key in established if not any(key != o and key.endswith(o) for o in established))
+        if distinct >= 3:
+            ambiguous.add(tail)
     mapping: dict[str, str] = {}
-    for key in vocabulary:
+    for key in counts:
         best = key
         for size in range(3, len(key)):
             tail = key[-size:]
-            if tail in vocabulary:
+            if tail in counts and tail not in ambiguous:
                 best = tail
                 break
         mapping[key] = best

@@ -79,6 +79,36 @@ def test_extract_places_ignores_generic_words():
     assert [p.key for p in hi.extract_places("希望政府尽快修好这条马路，我们小区的道路太差")] == []
 
 
+def test_extract_places_ignores_clauses_in_front_of_a_suffix():
+    text = "我们多次找过社区，没有结果。附近还有一所幼儿园。这一片属于老旧小区。冬天路面结冰，交叉路口很乱"
+    assert [p.key for p in hi.extract_places(text)] == []
+
+
+def test_extract_places_keeps_a_road_named_before_a_word_of_its_own():
+    found = [(p.kind, p.key) for p in hi.extract_places("金星路口拥堵，黄兴大道段施工，人民路上积水")]
+    assert found == [("road", "金星路"), ("road", "黄兴大道"), ("road", "人民路")]
+
+
+def test_a_short_name_absorbs_the_longer_names_of_one_place():
+    counts = {"魅力之城": 30, "万科魅力之城": 5, "但魅力之城": 2, "现魅力之城": 2, "也魅力之城": 2}
+    assert set(hi._merge_key_variants(counts).values()) == {"魅力之城"}
+
+
+def test_a_short_name_ending_several_established_names_is_ambiguous():
+    counts = {"锦绣花园": 12, "阳光锦绣花园": 10, "海棠锦绣花园": 9, "福星锦绣花园": 3, "房海棠锦绣花园": 1}
+    mapping = hi._merge_key_variants(counts)
+    assert mapping == {
+        "锦绣花园": "锦绣花园",
+        "阳光锦绣花园": "阳光锦绣花园",
+        "海棠锦绣花园": "海棠锦绣花园",
+        "福星锦绣花园": "福星锦绣花园",
+        "房海棠锦绣花园": "海棠锦绣花园",
+    }
+    # Two established names are not enough to call the short one ambiguous.
+    del counts["福星锦绣花园"]
+    assert set(hi._merge_key_variants(counts).values()) == {"锦绣花园"}
+
+
 def test_one_issue_per_problem_and_place():
     issues = hi.find_hot_issues(_corpus(), top=0)
     groups = sorted(sorted(i.message_ids) for i in issues if len(i.message_ids) > 1)
