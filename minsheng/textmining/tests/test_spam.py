@@ -202,7 +202,12 @@ def test_shared_sms_and_citizen_messages_on_a_split(screening_data):
 
 def test_models_record_their_character_ngram_size(small_model, tmp_path):
     assert small_model.char_ngrams == 3
-    assert small_model.metrics == {"loss": "logistic", "c": 32.0, "legitimate_weight": 0.3}
+    assert small_model.metrics == {
+        "loss": "logistic",
+        "c": 32.0,
+        "legitimate_weight": 0.3,
+        "second_level": None,  # 18 labelled texts: too few for the trees
+    }
     small_model.save(tmp_path / "m")
     path = tmp_path / "m" / "model.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
@@ -265,3 +270,128 @@ def test_fit_on_counts_equals_fit_on_texts():
     b = LinearTextModel.fit_counts(featurize(texts), labels, kind="spam")
     assert np.allclose(a.margins(texts), b.margin_counts(featurize(texts)))
     assert np.allclose(a.score(texts), 1 / (1 + np.exp(-a.margins(texts))))
+
+
+# --- meta tokens and the second level --------------------------------------------------------------
+
+
+def test_meta_tokens_describe_how_a_text_is_put_together():
+    from minsheng.textmining._screen_linear import meta_tokens
+
+    tokens = sorted(
+        t.removeprefix("m\x00")
+        for t in meta_tokens("【招商银行】5月3日起还款2,000元 http://e95555.cn/a 详询！")
+    )
+    # Numbers 5, 3, 2, 000, 95555: five distinct, 11 digits of 42 characters.
+    assert tokens == sorted(
+        ["M5", "Ue95555.cn", "UTe95555", "SIGS", "SS招商银行", "LEN4", "NN5"]
+        + ["DL1", "DL1", "DL1", "DL3", "DL5", "DS2", "EXC"]
+    )
+    assert sorted(t.removeprefix("m\x00") for t in meta_tokens("")) == ["DS0", "LEN0", "NN0"]
+
+
+def test_models_record_whether_they_use_meta_tokens(small_model, tmp_path):
+    assert small_model.meta is True
+    small_model.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert meta["meta_tokens"] is True
+    del meta["meta_tokens"]  # written before the meta tokens
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    legacy = spam.load_spam_model(tmp_path / "m")
+    assert legacy.meta is False
+    assert not np.allclose(legacy.score(SPAM_TEXTS), small_model.score(SPAM_TEXTS))
+    meta["meta_tokens"] = 1
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="meta_tokens 1 is not true or false"):
+        spam.load_spam_model(tmp_path / "m")
+
+
+def test_boosted_trees_as_arrays_predict_what_scikit_learn_predicts():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from minsheng.textmining._screen_trees import BoostedTrees
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 4))
+    y = ((x[:, 0] + x[:, 1] * x[:, 2] > 0) ^ (rng.random(600) < 0.1)).astype(int)
+    x[rng.random(x.shape) < 0.05] = np.nan  # missing values take their learned side
+    booster = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=7, random_state=0).fit(x, y)
+    trees = BoostedTrees.from_booster(booster, n_features=4)
+    assert len(trees.roots) == booster.n_iter_
+    probe = rng.normal(size=(300, 4))
+    probe[rng.random(probe.shape) < 0.05] = np.nan
+    assert np.allclose(trees.probabilities(probe), booster.predict_proba(probe)[:, 1], rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="expected 4 columns"):
+        trees.logits(probe[:, :3])
+
+
+def test_boosted_trees_are_stored_as_checked_arrays():
+    from minsheng.textmining._screen_trees import BoostedTrees, TreeFormatError
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] > 0).astype(int)
+    trees = BoostedTrees.fit(x, y, max_iter=10, monotone=[1, 0, 0])
+    again = BoostedTrees.from_stored(trees.meta(), trees.arrays())
+    assert np.array_equal(again.logits(x), trees.logits(x))
+    # Monotone in the first column: raising it never lowers the score.
+    lifted = x.copy()
+    lifted[:, 0] += 1.0
+    assert (trees.logits(lifted) >= trees.logits(x) - 1e-12).all()
+    broken = trees.arrays()
+    inner = np.flatnonzero(~broken["tree_leaf"])[0]
+    broken["tree_left"] = broken["tree_left"].copy()
+    broken["tree_left"][inner] = inner  # a loop
+    with pytest.raises(TreeFormatError, match="points back"):
+        BoostedTrees.from_stored(trees.meta(), broken)
+    with pytest.raises(TreeFormatError, match="incomplete"):
+        BoostedTrees.from_stored(trees.meta(), {k: v for k, v in trees.arrays().items() if k != "tree_value"})
+
+
+def _varied(templates: list[str], n: int, rng: random.Random) -> list[str]:
+    out = []
+    for i in range(n):
+        text = rng.choice(templates)
+        out.append(f"{text}{rng.choice(['', '详询', '谢谢'])}{rng.randrange(10, 99999)}号{i % 7}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def stacked_model() -> spam.SpamModel:
+    rng = random.Random(5)
+    texts = _varied(SPAM_TEXTS, 240, rng) + _varied(HAM_TEXTS, 240, rng)
+    labels = [1] * 240 + [0] * 240
+    return spam.train_spam(texts, labels, legitimate=_varied([CITIZEN, CITIZEN_PHONE], 60, rng))
+
+
+def test_the_second_level_is_trained_with_enough_data(stacked_model):
+    assert stacked_model.second is not None
+    assert stacked_model.metrics["second_level"] == "boosted-trees"
+    assert stacked_model.score(SPAM_TEXTS).min() > 0.5 > stacked_model.score(HAM_TEXTS + [CITIZEN]).max()
+    # The trees never score above the capped linear probability.
+    texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN, CITIZEN_PHONE, SEO_PORN]
+    margins = stacked_model.margins(texts)
+    capped = spam._shrink(1 / (1 + np.exp(-(margins + stacked_model.cap))), spam._content_sizes(texts))
+    assert (stacked_model.score(texts) <= capped + 1e-12).all()
+    plain = spam.train_spam(SPAM_TEXTS * 40, [1] * 240, legitimate=HAM_TEXTS * 40, second_level=False)
+    assert plain.second is None
+
+
+def test_a_stacked_model_round_trips_and_refuses_another_measurement(stacked_model, tmp_path):
+    stacked_model.save(tmp_path / "m")
+    loaded = spam.load_spam_model(tmp_path / "m")
+    texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN]
+    assert np.array_equal(loaded.score(texts), stacked_model.score(texts))
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert meta["second_level"]["kind"] == "boosted-trees"
+    assert meta["second_level"]["cap"] == 0.5
+    meta["second_level"]["measures"] = meta["second_level"]["measures"][:-1]
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="retrain the model with this version"):
+        spam.load_spam_model(tmp_path / "m")
+    meta["second_level"] = {"kind": "forest"}
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="unknown second level"):
+        spam.load_spam_model(tmp_path / "m")
