@@ -188,15 +188,15 @@ def _spam_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     offensive: tuple[list[str], list[int]] | None = _labelled(args.offensive) if args.offensive else None
-    with _progress("training", 2 if offensive else 1) as advance:
-        model = spam.train_spam(texts, labels, legitimate=legitimate)
+    steps = spam.training_steps(labels)
+    with _progress("training", steps + (1 if offensive else 0)) as advance:
+        model = spam.train_spam(texts, labels, legitimate=legitimate, progress=advance)
         model.metrics = {
             **model.metrics,
             "n_spam": sum(labels),
             "n_ham": len(labels) - sum(labels),
             "n_legitimate": len(legitimate),
         }
-        advance(1)
         off_model = None
         if offensive is not None:
             off_model = spam.train_offensive(*offensive)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ __all__ = [
     "screen_many",
     "train_offensive",
     "train_spam",
+    "training_steps",
 ]
 
 SPAM_KIND = "spam"
@@ -430,6 +431,7 @@ def train_spam(
     c: float = SPAM_C,
     legitimate_weight: float = LEGITIMATE_WEIGHT,
     second_level: bool | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SpamModel:
     """Train the spam model on labelled ``texts`` plus ``legitimate`` texts as extra negatives,
     each weighing ``legitimate_weight`` (a labelled text weighs 1).
@@ -444,6 +446,8 @@ def train_spam(
     regressions, each on all but one fold (folds stratified by label and by labelled or
     legitimate), score the fold they left out, so the trees learn from scores like those of
     texts the model has not seen. Training then takes about three times as long.
+
+    ``progress`` is called with 1 after each of the ``training_steps`` steps (for a progress bar).
     """
     if len(texts) != len(labels) or not texts:
         raise ValueError("texts and labels must be non-empty and of equal length")
@@ -452,11 +456,13 @@ def train_spam(
     all_texts = list(texts) + list(legitimate)
     y = np.array(list(labels) + [0] * len(legitimate), dtype=np.int8)
     weights = np.array([1.0] * len(texts) + [legitimate_weight] * len(legitimate))
+    advance = progress or (lambda n: None)
     counts = featurize(all_texts, meta=True)
+    advance(1)
     model = SpamModel.fit_counts(counts, y, kind=SPAM_KIND, c=c, weights=weights, meta=True)
+    advance(1)
     if second_level is None:
-        labelled = np.bincount(y[: len(texts)], minlength=2)
-        second_level = bool(labelled.min() >= SECOND_LEVEL_MIN)
+        second_level = _enough_for_second_level(labels)
     if second_level:
         from sklearn.model_selection import StratifiedKFold
 
@@ -468,8 +474,10 @@ def train_spam(
                 counts[fit_rows], y[fit_rows], kind=SPAM_KIND, c=c, weights=weights[fit_rows], meta=True
             )
             held_out[score_rows] = part.margin_counts(counts[score_rows])
+            advance(1)
         stacked = np.column_stack([held_out, text_measures(all_texts)])
         model.second = BoostedTrees.fit(stacked, y, weights=weights, monotone=[1] + [0] * len(MEASURES))
+        advance(1)
     model.metrics = {
         "loss": "logistic",
         "c": c,
@@ -477,6 +485,17 @@ def train_spam(
         "second_level": "boosted-trees" if model.second is not None else None,
     }
     return model
+
+
+def _enough_for_second_level(labels: Sequence[int]) -> bool:
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=2)
+    return bool(counts[:2].min() >= SECOND_LEVEL_MIN)
+
+
+def training_steps(labels: Sequence[int], *, second_level: bool | None = None) -> int:
+    """How many steps ``train_spam`` reports to its ``progress`` for these labelled texts."""
+    stacked = _enough_for_second_level(labels) if second_level is None else second_level
+    return 2 + (SECOND_LEVEL_FOLDS + 1 if stacked else 0)
 
 
 def train_offensive(texts: Sequence[str], labels: Sequence[int], *, c: float = 4.0) -> OffensiveModel:

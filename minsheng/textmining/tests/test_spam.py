@@ -365,6 +365,18 @@ def stacked_model() -> spam.SpamModel:
     return spam.train_spam(texts, labels, legitimate=_varied([CITIZEN, CITIZEN_PHONE], 60, rng))
 
 
+def test_training_reports_each_step():
+    rng = random.Random(6)
+    texts = _varied(SPAM_TEXTS, 200, rng) + _varied(HAM_TEXTS, 200, rng)
+    labels = [1] * 200 + [0] * 200
+    assert spam.training_steps(labels) == 2 + spam.SECOND_LEVEL_FOLDS + 1 == 7
+    assert spam.training_steps(labels[:399]) == 2  # 199 non-spam: no second level
+    assert spam.training_steps(labels, second_level=False) == 2
+    done: list[int] = []
+    spam.train_spam(texts, labels, progress=done.append)
+    assert done == [1] * 7
+
+
 def test_the_second_level_is_trained_with_enough_data(stacked_model):
     assert stacked_model.second is not None
     assert stacked_model.metrics["second_level"] == "boosted-trees"
