@@ -69,8 +69,11 @@ _RAW_PREFIX = "r\x00"
 _META_PREFIX = "m\x00"
 _MONTH = re.compile(r"(?<![0-9])(1[0-2]|0?[1-9])月")
 _YEAR = re.compile(r"(?<![0-9])(20[0-2][0-9]|19[0-9]{2})(?![0-9])")
+# Bounded (labels of ≤ 63 characters, ≤ 8 of them, starting after no label character), so that a
+# long run of letters or of "a.a.a." costs linear time, not quadratic.
 _DOMAIN = re.compile(
-    r"(?:https?://)?((?:[a-z0-9-]+\.)+(?:com|cn|net|so|org|cc|me|co|hk|tw|info|biz|la|mobi|tv)(?:\.cn)?)",
+    r"(?:https?://)?(?<![a-z0-9.-])((?:[a-z0-9-]{1,63}\.){1,8}"
+    r"(?:com|cn|net|so|org|cc|me|co|hk|tw|info|biz|la|mobi|tv)(?:\.cn)?)",
     re.I,
 )
 _SIGNATURE_START = re.compile(r"^\s*[【\[［〖]([^】\]］〗]{1,12})[】\]］〗]")
@@ -79,8 +82,8 @@ _SIGNATURE_END = re.compile(r"[【\[［〖]([^】\]］〗]{1,12})[】\]］〗]\s
 
 def meta_tokens(text: str) -> list[str]:
     """Typed tokens of how a raw text is put together: the months and years it
-    names (``M5``, ``Y2014``), its link domains (``Uxx.cn`` and the name before the top level,
-    ``UTxx``), a 【…】 signature at its start or end (``SIGS``/``SIGE`` and the name), its length
+    names (``M5``, ``Y2014``), its link domains (``Uxx.cn`` and their second-to-last label,
+    ``UTxx``, which is ``com`` for a ``.com.cn`` domain), a 【…】 signature at its start or end (``SIGS``/``SIGE`` and the name), its length
     in tens of characters, how many distinct numbers it has and how long each is, the share of
     digits, and an exclamation mark. In 5-fold cross-validation on the SMS they raised the spam
     model's F1 from 0.959 to 0.961, and to 0.965 (from 0.963 without them) under the second level."""

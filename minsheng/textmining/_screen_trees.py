@@ -105,8 +105,20 @@ def text_measures(texts: Iterable[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(MEASURES))
 
 
-#: The arrays of ``BoostedTrees`` as stored (each prefixed with ``tree_``).
-_ARRAYS = ("feature", "threshold", "left", "right", "missing_left", "leaf", "value", "roots")
+#: The arrays of ``BoostedTrees`` as stored (each prefixed with ``tree_``), with the numpy kinds
+#: each may have (integers; booleans or 0/1 integers; floats).
+_ARRAY_KINDS = {
+    "feature": "iu",
+    "threshold": "f",
+    "left": "iu",
+    "right": "iu",
+    "missing_left": "biu",
+    "leaf": "biu",
+    "value": "f",
+    "roots": "iu",
+}
+_ARRAYS = tuple(_ARRAY_KINDS)
+_KIND_NAMES = {"iu": "integers", "f": "floats", "biu": "booleans"}
 
 
 @dataclass
@@ -189,22 +201,30 @@ class BoostedTrees:
         baseline = float(np.ravel(booster._baseline_prediction)[0])  # type: ignore[attr-defined]
         return cls(baseline=baseline, n_features=n_features, **arrays)
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        """The log-odds of each row of ``x`` (``n_features`` columns)."""
+    def logits(self, x: np.ndarray, *, rows_at_once: int = 4096) -> np.ndarray:
+        """The log-odds of each row of ``x`` (``n_features`` columns), ``rows_at_once`` rows at a
+        time (the walk holds rows × trees node numbers)."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} columns, got shape {x.shape}")
         if not len(x) or not len(self.roots):
             return np.full(len(x), self.baseline)
+        return np.concatenate(
+            [self._walk(x[start : start + rows_at_once]) for start in range(0, len(x), rows_at_once)]
+        )
+
+    def _walk(self, x: np.ndarray) -> np.ndarray:
         rows = np.arange(len(x))[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
-        while True:
-            inner = ~self.leaf[node]
-            if not inner.any():
+        # Children come after their parents (checked on load), so no walk is longer than the nodes.
+        for _ in range(len(self.leaf)):
+            if self.leaf[node].all():
                 break
             values = x[rows, self.feature[node]]
             go_left = np.where(np.isnan(values), self.missing_left[node], values <= self.threshold[node])
             node = np.where(go_left, self.left[node], self.right[node])
+        else:
+            raise TreeFormatError("a walk through the trees did not reach a leaf")
         return self.baseline + self.value[node].sum(axis=1)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -221,13 +241,29 @@ class BoostedTrees:
 
     @classmethod
     def from_stored(cls, meta: Mapping[str, object], arrays: Mapping[str, np.ndarray]) -> Self:
-        """Rebuild from ``meta()`` and ``arrays()``; ``TreeFormatError`` when they disagree."""
+        """Rebuild from ``meta()`` and ``arrays()``; ``TreeFormatError`` when anything is missing,
+        of the wrong kind or inconsistent (so that a walk always ends at a leaf)."""
         try:
             parts = {name: np.asarray(arrays[f"tree_{name}"]) for name in _ARRAYS}
             baseline = float(meta["baseline"])  # type: ignore[arg-type]
             n_features = int(meta["n_features"])  # type: ignore[call-overload]
+            n_trees = int(meta["n_trees"])  # type: ignore[call-overload]
         except (KeyError, TypeError, ValueError) as exc:
             raise TreeFormatError(f"second level incomplete: {exc}") from exc
+        for name, part in parts.items():
+            if part.ndim != 1:
+                raise TreeFormatError(f"second level: {name} has {part.ndim} dimensions, not 1")
+            kinds = _ARRAY_KINDS[name]
+            if part.dtype.kind not in kinds:
+                raise TreeFormatError(
+                    f"second level: {name} is of type {part.dtype}, not {_KIND_NAMES[kinds]}"
+                )
+        if not np.isfinite(baseline) or n_features < 1:
+            raise TreeFormatError(f"second level: baseline {baseline} or {n_features} columns out of range")
+        if not np.isfinite(parts["value"]).all():
+            raise TreeFormatError("second level: a leaf value is not finite")
+        if len(parts["roots"]) != n_trees:
+            raise TreeFormatError(f"second level: {len(parts['roots'])} trees stored, {n_trees} recorded")
         size = len(parts["feature"])
         if any(len(parts[name]) != size for name in _ARRAYS if name != "roots"):
             raise TreeFormatError("second level: node arrays of different lengths")
@@ -236,10 +272,10 @@ class BoostedTrees:
                 raise TreeFormatError(f"second level: {name} points outside the {size} nodes")
         if size and (parts["feature"].min() < 0 or parts["feature"].max() >= n_features):
             raise TreeFormatError(f"second level: a split on a column outside the {n_features}")
-        inner = ~parts["leaf"].astype(bool)
+        leaf = parts["leaf"].astype(bool)
         index = np.arange(size)
         # Children come after their parent (scikit-learn's numbering), so every walk ends at a leaf.
-        if (parts["left"][inner] <= index[inner]).any() or (parts["right"][inner] <= index[inner]).any():
+        if (parts["left"][~leaf] <= index[~leaf]).any() or (parts["right"][~leaf] <= index[~leaf]).any():
             raise TreeFormatError("second level: a node points back to itself or an earlier node")
         return cls(
             baseline=baseline,
@@ -249,7 +285,7 @@ class BoostedTrees:
             left=parts["left"].astype(np.int32),
             right=parts["right"].astype(np.int32),
             missing_left=parts["missing_left"].astype(bool),
-            leaf=parts["leaf"].astype(bool),
+            leaf=leaf,
             value=parts["value"].astype(np.float64),
             roots=parts["roots"].astype(np.int32),
         )

@@ -297,15 +297,16 @@ _BAD_STEM_PARTS = (
 )
 _BAD_STEM_RE = re.compile("|".join(map(re.escape, _BAD_STEM_PARTS)))
 # A clause, not a name, in front of the suffix: a count with its classifier (附近还有一所幼儿园,
-# 这一片属于老旧小区), or a verb phrase (我们多次找过社区).
+# 这一片属于老旧小区; only 一, 两, 几 and 每: 三家村 and 十间房 are names), or a verb phrase
+# (我们多次找过社区).
 _CLAUSE_STEM_RE = re.compile(
-    r"^[一二两三四五六七八九十几每][所片个家条栋座处些间]|[找问去到过了着]过|找过|找了|属于|多次|几次|老旧|每个|那个|这个"
+    r"^[一两几每][所片个家条栋座处些]|[找问去到过了着]过|找过|找了|属于|多次|几次|老旧|每个|那个|这个"
 )
 # A road suffix that starts a common word instead (冬天路面结冰, 路灯, 路况 …): no road there.
 # (路口, 路段, 路上 stay: 金星路口 and 黄兴大道段 name their road.)
 _ROAD_WORD_NEXT = frozenset("面况灯费程径")
 # Stems of a road that are words of a sentence, not names (交叉路口, 其余路段, 小区路面 …).
-_BAD_ROAD_STEM_RE = re.compile("交叉|其余|上述|部分|之间|主要|增加|小区|红绿灯|沥青|导致|字$")
+_BAD_ROAD_STEM_RE = re.compile("交叉|其余|上述|部分|之间|主要|增加|小区|红绿灯|沥青|导致|T字")
 _RUN_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+$")
 #: Kinds precise enough that two messages naming one are likely about the same thing.
 SPECIFIC_KINDS = frozenset({"estate", "school", "firm", "community"})
@@ -963,11 +964,14 @@ def _merge_key_variants(counts: Mapping[str, int]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for key in counts:
         best = key
-        for size in range(3, len(key)):
-            tail = key[-size:]
-            if tail in counts and tail not in ambiguous:
-                best = tail
-                break
+        if key not in ambiguous:
+            # Never past an ambiguous tail to a shorter one (江山帝景苑 is ambiguous: 万科江山帝景苑
+            # must not become 帝景苑 either).
+            floor = max((size for size in range(3, len(key)) if key[-size:] in ambiguous), default=2)
+            for size in range(floor + 1, len(key)):
+                if key[-size:] in counts:
+                    best = key[-size:]
+                    break
         mapping[key] = best
     return mapping
 

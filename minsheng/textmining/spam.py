@@ -21,6 +21,7 @@ the model probability, ``spam`` is ``score >= threshold``, and ``reason`` names 
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -334,6 +335,7 @@ def _shrink(probs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+@dataclass
 class SpamModel(LinearTextModel):
     """The advertising-spam model (probability that a text is spam).
 
@@ -390,8 +392,8 @@ class SpamModel(LinearTextModel):
                 f"{list(MEASURES)}; retrain the model with this version"
             )
         cap = second.get("cap")
-        if not isinstance(cap, int | float) or isinstance(cap, bool):
-            raise ModelFormatError(f"{source}: second level cap {cap!r} is not a number")
+        if not isinstance(cap, int | float) or isinstance(cap, bool) or not math.isfinite(cap):
+            raise ModelFormatError(f"{source}: second level cap {cap!r} is not a finite number")
         try:
             trees = BoostedTrees.from_stored(second, arrays)
         except TreeFormatError as exc:
@@ -466,7 +468,16 @@ def train_spam(
     if second_level:
         from sklearn.model_selection import StratifiedKFold
 
-        strata = y.astype(np.int64) * 2 + (np.arange(len(y)) >= len(texts))
+        labelled = np.bincount(np.asarray(labels, dtype=np.int64), minlength=2)[:2]
+        if labelled.min() < SECOND_LEVEL_FOLDS:
+            raise ValueError(
+                f"the second level needs at least {SECOND_LEVEL_FOLDS} labelled texts of each label "
+                f"(found {labelled[1]} spam, {labelled[0]} not spam)"
+            )
+        # Folds keep the shares of spam, non-spam and legitimate texts (legitimate texts count as
+        # non-spam when there are too few of them to put some in every fold).
+        source = (np.arange(len(y)) >= len(texts)) if len(legitimate) >= SECOND_LEVEL_FOLDS else 0
+        strata = y.astype(np.int64) * 2 + source
         held_out = np.zeros(len(y), dtype=np.float64)
         splits = StratifiedKFold(SECOND_LEVEL_FOLDS, shuffle=True, random_state=0)
         for fit_rows, score_rows in splits.split(np.zeros(len(y)), strata):

@@ -104,8 +104,11 @@ def test_a_short_name_ending_several_established_names_is_ambiguous():
         "福星锦绣花园": "福星锦绣花园",
         "房海棠锦绣花园": "海棠锦绣花园",
     }
+    # A shorter name still does not take what the ambiguous one may not (帝景苑 is named once).
+    counts = {"万科江山帝景苑": 30, "中海江山帝景苑": 30, "保利江山帝景苑": 30, "江山帝景苑": 20, "帝景苑": 1}
+    assert hi._merge_key_variants(counts) == {key: key for key in counts}
+    counts = {"锦绣花园": 12, "阳光锦绣花园": 10, "海棠锦绣花园": 9, "房海棠锦绣花园": 1}
     # Two established names are not enough to call the short one ambiguous.
-    del counts["福星锦绣花园"]
     assert set(hi._merge_key_variants(counts).values()) == {"锦绣花园"}
 
 

@@ -347,6 +347,17 @@ def test_boosted_trees_are_stored_as_checked_arrays():
         BoostedTrees.from_stored(trees.meta(), broken)
     with pytest.raises(TreeFormatError, match="incomplete"):
         BoostedTrees.from_stored(trees.meta(), {k: v for k, v in trees.arrays().items() if k != "tree_value"})
+    # Arrays of the wrong kind or shape, values that are not finite, a count that disagrees.
+    for name, bad, message in (
+        ("tree_left", trees.arrays()["tree_left"] + 0.5, "left is of type float64, not integers"),
+        ("tree_value", trees.arrays()["tree_value"][:, None], "value has 2 dimensions"),
+        ("tree_value", np.full_like(trees.arrays()["tree_value"], np.nan), "not finite"),
+        ("tree_roots", trees.arrays()["tree_roots"][:-1], "stored, 10 recorded"),
+    ):
+        with pytest.raises(TreeFormatError, match=message):
+            BoostedTrees.from_stored(trees.meta(), {**trees.arrays(), name: bad})
+    # Many rows are walked in slices with the same result.
+    assert np.array_equal(trees.logits(x, rows_at_once=7), trees.logits(x))
 
 
 def _varied(templates: list[str], n: int, rng: random.Random) -> list[str]:
@@ -388,9 +399,13 @@ def test_the_second_level_is_trained_with_enough_data(stacked_model):
     assert (stacked_model.score(texts) <= capped + 1e-12).all()
     plain = spam.train_spam(SPAM_TEXTS * 40, [1] * 240, legitimate=HAM_TEXTS * 40, second_level=False)
     assert plain.second is None
+    with pytest.raises(ValueError, match="at least 4 labelled texts of each label .found 3 spam, 6 not spam"):
+        spam.train_spam(SPAM_TEXTS[:3] + HAM_TEXTS, [1] * 3 + [0] * 6, second_level=True)
 
 
 def test_a_stacked_model_round_trips_and_refuses_another_measurement(stacked_model, tmp_path):
+    from minsheng.textmining._screen_trees import MEASURES
+
     stacked_model.save(tmp_path / "m")
     loaded = spam.load_spam_model(tmp_path / "m")
     texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN]
@@ -402,6 +417,11 @@ def test_a_stacked_model_round_trips_and_refuses_another_measurement(stacked_mod
     meta["second_level"]["measures"] = meta["second_level"]["measures"][:-1]
     path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(spam.ModelFormatError, match="retrain the model with this version"):
+        spam.load_spam_model(tmp_path / "m")
+    meta["second_level"]["measures"] = list(MEASURES)
+    meta["second_level"]["cap"] = float("nan")
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(spam.ModelFormatError, match="cap nan is not a finite number"):
         spam.load_spam_model(tmp_path / "m")
     meta["second_level"] = {"kind": "forest"}
     path.write_text(json.dumps(meta), encoding="utf-8")
