@@ -94,7 +94,22 @@ REQUIRED_COLUMNS = ("message_id", "subject", "posted_at", "detail")
 _KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "street": ("街道", "镇", "乡"),
     "community": ("社区", "村"),
-    "school": ("学院", "大学", "中学", "小学", "幼儿园", "学校", "职校"),
+    # Longer suffixes first take the words every such name has (湖南交通职业技术学院, 雅礼实验中学):
+    # the stem before them is the name's own part, short enough to be read whole.
+    "school": (
+        "职业技术学院",
+        "职业学院",
+        "实验学校",
+        "实验中学",
+        "实验小学",
+        "学院",
+        "大学",
+        "中学",
+        "小学",
+        "幼儿园",
+        "学校",
+        "职校",
+    ),
     "firm": ("公司", "集团", "物业", "医院", "银行", "超市"),
     "estate": (
         "小区",

@@ -79,6 +79,16 @@ def test_extract_places_ignores_generic_words():
     assert [p.key for p in hi.extract_places("希望政府尽快修好这条马路，我们小区的道路太差")] == []
 
 
+def test_extract_places_reads_long_school_names_through_their_common_words():
+    text = "湘湖翠湖实验学校校车坏了，雅礼实验中学补课，湖南交通职业技术学院宿舍停电"
+    assert [(p.kind, p.key) for p in hi.extract_places(text)] == [
+        ("school", "湘湖翠湖实验学校"),
+        ("school", "雅礼实验中学"),
+        ("school", "湖南交通职业技术学院"),
+    ]
+    assert hi.extract_places("配套实验学校没有建") == []  # a phrase, not a school
+
+
 def test_extract_places_ignores_clauses_in_front_of_a_suffix():
     text = "我们多次找过社区，没有结果。附近还有一所幼儿园。这一片属于老旧小区。冬天路面结冰，交叉路口很乱"
     assert [p.key for p in hi.extract_places(text)] == []
