@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
+from scipy.special import expit
 
 from minsheng.textmining._screen_linear import _DIGITS as _NUMBER
 from minsheng.textmining._screen_linear import _MONTH, _SIGNATURE_END, _SIGNATURE_START, _YEAR
@@ -229,7 +230,7 @@ class BoostedTrees:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """The probability of the positive class for each row of ``x``."""
-        return 1.0 / (1.0 + np.exp(-self.logits(x)))
+        return expit(self.logits(x))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays to store (``tree_`` + name), for ``numpy.savez``."""

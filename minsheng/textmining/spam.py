@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
+from scipy.special import expit
 
 from minsheng.textmining._screen_linear import LinearTextModel, ModelFormatError, featurize
-from minsheng.textmining._screen_trees import MEASURES, BoostedTrees, TreeFormatError, text_measures
+from minsheng.textmining._screen_trees import _CONTENT, MEASURES, BoostedTrees, TreeFormatError, text_measures
 from minsheng.textmining.normalize import clean, find_entities, to_simplified
 
 __all__ = [
@@ -317,7 +319,6 @@ def rule_hits(text: str) -> list[RuleHit]:
 # --- models ------------------------------------------------------------------------------------
 
 
-_CONTENT = re.compile(r"\w")
 #: Below this many letters/digits/characters a text carries little evidence; see ``SpamModel``.
 SHORT_TEXT = 20
 _SHORT_PRIOR_LOGIT = -2.2  # p = 0.1
@@ -359,10 +360,10 @@ class SpamModel(LinearTextModel):
         if not items:
             return np.zeros(0, dtype=np.float64)
         margins = self.margins(items)
-        probs = 1.0 / (1.0 + np.exp(-margins))
+        probs = expit(margins)
         if self.second is not None:
             stacked = self.second.probabilities(np.column_stack([margins, text_measures(items)]))
-            probs = np.minimum(stacked, 1.0 / (1.0 + np.exp(-(margins + self.cap))))
+            probs = np.minimum(stacked, expit(margins + self.cap))
         return _shrink(probs, _content_sizes(items))
 
     def _extra_meta(self) -> dict[str, object]:
@@ -455,6 +456,14 @@ def train_spam(
         raise ValueError("texts and labels must be non-empty and of equal length")
     if not 0 < legitimate_weight <= 1:
         raise ValueError("legitimate_weight must be in (0, 1]")
+    labelled = _label_counts(labels)
+    if second_level is None:
+        second_level = _enough_for_second_level(labelled)
+    if second_level and labelled.min() < SECOND_LEVEL_FOLDS:
+        raise ValueError(
+            f"the second level needs at least {SECOND_LEVEL_FOLDS} labelled texts of each label "
+            f"(found {labelled[1]} spam, {labelled[0]} not spam)"
+        )
     all_texts = list(texts) + list(legitimate)
     y = np.array(list(labels) + [0] * len(legitimate), dtype=np.int8)
     weights = np.array([1.0] * len(texts) + [legitimate_weight] * len(legitimate))
@@ -463,29 +472,10 @@ def train_spam(
     advance(1)
     model = SpamModel.fit_counts(counts, y, kind=SPAM_KIND, c=c, weights=weights, meta=True)
     advance(1)
-    if second_level is None:
-        second_level = _enough_for_second_level(labels)
     if second_level:
-        from sklearn.model_selection import StratifiedKFold
-
-        labelled = np.bincount(np.asarray(labels, dtype=np.int64), minlength=2)[:2]
-        if labelled.min() < SECOND_LEVEL_FOLDS:
-            raise ValueError(
-                f"the second level needs at least {SECOND_LEVEL_FOLDS} labelled texts of each label "
-                f"(found {labelled[1]} spam, {labelled[0]} not spam)"
-            )
-        # Folds keep the shares of spam, non-spam and legitimate texts (legitimate texts count as
-        # non-spam when there are too few of them to put some in every fold).
-        source = (np.arange(len(y)) >= len(texts)) if len(legitimate) >= SECOND_LEVEL_FOLDS else 0
-        strata = y.astype(np.int64) * 2 + source
-        held_out = np.zeros(len(y), dtype=np.float64)
-        splits = StratifiedKFold(SECOND_LEVEL_FOLDS, shuffle=True, random_state=0)
-        for fit_rows, score_rows in splits.split(np.zeros(len(y)), strata):
-            part = SpamModel.fit_counts(
-                counts[fit_rows], y[fit_rows], kind=SPAM_KIND, c=c, weights=weights[fit_rows], meta=True
-            )
-            held_out[score_rows] = part.margin_counts(counts[score_rows])
-            advance(1)
+        held_out = _held_out_margins(
+            counts, y, weights, legitimate=np.arange(len(y)) >= len(texts), c=c, advance=advance
+        )
         stacked = np.column_stack([held_out, text_measures(all_texts)])
         model.second = BoostedTrees.fit(stacked, y, weights=weights, monotone=[1] + [0] * len(MEASURES))
         advance(1)
@@ -498,14 +488,45 @@ def train_spam(
     return model
 
 
-def _enough_for_second_level(labels: Sequence[int]) -> bool:
-    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=2)
-    return bool(counts[:2].min() >= SECOND_LEVEL_MIN)
+def _label_counts(labels: Sequence[int]) -> np.ndarray:
+    """How many labelled texts are not spam (0) and spam (1)."""
+    return np.bincount(np.asarray(labels, dtype=np.int64), minlength=2)[:2]
+
+
+def _enough_for_second_level(labelled: np.ndarray) -> bool:
+    return bool(labelled.min() >= SECOND_LEVEL_MIN)
+
+
+def _held_out_margins(
+    counts: sparse.csr_matrix,
+    y: np.ndarray,
+    weights: np.ndarray,
+    *,
+    legitimate: np.ndarray,
+    c: float,
+    advance: Callable[[int], None],
+) -> np.ndarray:
+    """Each row's logit from a regression trained on the ``SECOND_LEVEL_FOLDS`` − 1 folds that do
+    not hold it. Folds keep the shares of spam, non-spam and legitimate texts (legitimate texts
+    count as non-spam when there are too few to put some in every fold)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    source = legitimate if legitimate.sum() >= SECOND_LEVEL_FOLDS else 0
+    strata = y.astype(np.int64) * 2 + source
+    held_out = np.zeros(len(y), dtype=np.float64)
+    splits = StratifiedKFold(SECOND_LEVEL_FOLDS, shuffle=True, random_state=0)
+    for fit_rows, score_rows in splits.split(np.zeros(len(y)), strata):
+        part = SpamModel.fit_counts(
+            counts[fit_rows], y[fit_rows], kind=SPAM_KIND, c=c, weights=weights[fit_rows], meta=True
+        )
+        held_out[score_rows] = part.margin_counts(counts[score_rows])
+        advance(1)
+    return held_out
 
 
 def training_steps(labels: Sequence[int], *, second_level: bool | None = None) -> int:
     """How many steps ``train_spam`` reports to its ``progress`` for these labelled texts."""
-    stacked = _enough_for_second_level(labels) if second_level is None else second_level
+    stacked = _enough_for_second_level(_label_counts(labels)) if second_level is None else second_level
     return 2 + (SECOND_LEVEL_FOLDS + 1 if stacked else 0)
 
 
