@@ -5,4 +5,6 @@ Modules: ``normalize`` (clean and mask text), ``segment`` (words), ``classify`` 
 spam and replies.
 """
 
-ENGINE_VERSION = "1.0"
+#: The major version changes when features are computed differently (models of another major
+#: version are refused); 1.1 added the ``requires`` list of screening models.
+ENGINE_VERSION = "1.1"

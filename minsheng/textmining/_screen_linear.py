@@ -40,6 +40,13 @@ _TOKEN_CHARS = {token: chr(0xE000 + i) for i, token in enumerate(ENTITY_TOKENS.v
 _TOKEN_RE = re.compile(r"\b(" + "|".join(map(re.escape, _TOKEN_CHARS)) + r")\b")
 
 
+#: The parts of a model that change its scores and that an engine must know to score it as it
+#: was trained. ``save`` lists the ones a model uses in ``model.json`` as ``requires``; ``load``
+#: refuses a model that requires a part this engine does not know (one written by a newer
+#: engine), instead of scoring it without that part. (Engines before 1.1 did not read the list.)
+KNOWN_PARTS = ("raw_ngrams", "meta_tokens", "second_level")
+
+
 class ModelFormatError(ValueError):
     """A model directory is missing, malformed or written by an incompatible engine version."""
 
@@ -254,9 +261,12 @@ class LinearTextModel:
         target.mkdir(parents=True, exist_ok=True)
         idf_index = np.flatnonzero(self.idf != self.idf.min()).astype(np.int32)
         coef_index = np.flatnonzero(self.coef).astype(np.int32)
+        extra = self._extra_meta()
+        used = {"raw_ngrams": self.raw_ngrams, "meta_tokens": self.meta, **{name: True for name in extra}}
         meta = {
             "format": FORMAT,
             "engine_version": ENGINE_VERSION,
+            "requires": [part for part, present in used.items() if present],
             "kind": self.kind,
             "n_features": N_FEATURES,
             "char_ngrams": self.char_ngrams,
@@ -266,7 +276,7 @@ class LinearTextModel:
             "threshold": self.threshold,
             "idf_default": float(self.idf.min()),
             "metrics": self.metrics,
-            **self._extra_meta(),
+            **extra,
         }
         _atomic_write(
             target / "weights.npz",
@@ -304,6 +314,7 @@ class LinearTextModel:
                 f"{source}: written by engine version {version or '?'}, this engine is "
                 f"{ENGINE_VERSION}; retrain the model with this version"
             )
+        _check_requires(meta, source)
         char_ngrams = meta.get("char_ngrams", LEGACY_CHAR_NGRAMS)
         if not isinstance(char_ngrams, int) or not 1 <= char_ngrams <= 6:
             raise ModelFormatError(f"{source}: char_ngrams {char_ngrams!r} is not 1–6")
@@ -348,6 +359,22 @@ class LinearTextModel:
 
     def _load_extra(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], source: Path) -> None:
         """Read a subclass's own parts back (``ModelFormatError`` when they are malformed)."""
+
+
+def _check_requires(meta: dict[str, Any], source: Path) -> None:
+    """Refuse a model that needs a part this engine does not know, or lacks one it says it needs."""
+    requires = meta.get("requires", [])  # not recorded: written before engine 1.1
+    if not isinstance(requires, list) or not all(isinstance(part, str) for part in requires):
+        raise ModelFormatError(f"{source}: requires {requires!r} is not a list of part names")
+    unknown = [part for part in requires if part not in KNOWN_PARTS]
+    if unknown:
+        raise ModelFormatError(
+            f"{source}: the model needs {', '.join(unknown)}, which this engine ({ENGINE_VERSION}) "
+            "does not know (a newer engine wrote it); score it with that engine or retrain it with this one"
+        )
+    missing = [part for part in requires if not meta.get(part)]
+    if missing:
+        raise ModelFormatError(f"{source}: the model requires {', '.join(missing)} but does not have it")
 
 
 _LINEAR_ARRAYS = frozenset({"idf_index", "idf_value", "coef_index", "coef_value"})

@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.classify import LEVEL_SEPARATOR, TextClassifier, evaluate
 from minsheng.textmining.io import TextMiningError
 from minsheng.textmining.tests.conftest import labelled_rows
@@ -25,7 +26,7 @@ def test_needs_person_when_confidence_below_threshold(trained_model_dir):
 
 def test_saved_model_is_json_and_arrays_without_pickle(trained_model_dir):
     description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
-    assert description["engine_version"] == "1.0"
+    assert description["engine_version"] == ENGINE_VERSION
     assert description["labels"] == ["交通运输", "教育文体", "环境保护"]
     with np.load(trained_model_dir / "weights.npz", allow_pickle=False) as weights:
         assert sorted(weights.files) == ["coef", "columns", "idf", "intercept"]
@@ -47,7 +48,7 @@ def test_model_of_another_major_version_is_refused(trained_model_dir, tmp_path):
     description["engine_version"] = "0.9"
     (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
     (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
-    with pytest.raises(TextMiningError, match="text engine 0.9, this is 1.0"):
+    with pytest.raises(TextMiningError, match=f"text engine 0.9, this is {ENGINE_VERSION}"):
         TextClassifier.load(copy)
 
 

@@ -238,7 +238,7 @@ def test_models_record_whether_they_use_raw_ngrams(small_model, tmp_path):
     path = tmp_path / "m" / "model.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
     assert meta["raw_ngrams"] is True
-    del meta["raw_ngrams"]  # written before raw n-grams: prepared text only
+    del meta["raw_ngrams"], meta["requires"]  # written before raw n-grams: prepared text only
     path.write_text(json.dumps(meta), encoding="utf-8")
     legacy = spam.load_spam_model(tmp_path / "m")
     assert legacy.raw_ngrams is False
@@ -296,7 +296,7 @@ def test_models_record_whether_they_use_meta_tokens(small_model, tmp_path):
     path = tmp_path / "m" / "model.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
     assert meta["meta_tokens"] is True
-    del meta["meta_tokens"]  # written before the meta tokens
+    del meta["meta_tokens"], meta["requires"]  # written before the meta tokens
     path.write_text(json.dumps(meta), encoding="utf-8")
     legacy = spam.load_spam_model(tmp_path / "m")
     assert legacy.meta is False
@@ -427,3 +427,36 @@ def test_a_stacked_model_round_trips_and_refuses_another_measurement(stacked_mod
     path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(spam.ModelFormatError, match="unknown second level"):
         spam.load_spam_model(tmp_path / "m")
+
+
+def test_a_model_lists_the_parts_it_needs_and_a_part_unknown_here_is_refused(stacked_model, tmp_path):
+    stacked_model.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert meta["requires"] == ["raw_ngrams", "meta_tokens", "second_level"]
+    texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN]
+
+    def rewrite(change) -> None:
+        changed = json.loads(json.dumps(meta))
+        change(changed)
+        path.write_text(json.dumps(changed), encoding="utf-8")
+
+    rewrite(lambda m: m["requires"].append("neural_third_level"))
+    with pytest.raises(spam.ModelFormatError, match=r"needs neural_third_level, which this engine \(1\.1\) does not know"):
+        spam.load_spam_model(tmp_path / "m")
+    rewrite(lambda m: m.pop("second_level"))
+    with pytest.raises(spam.ModelFormatError, match="requires second_level but does not have it"):
+        spam.load_spam_model(tmp_path / "m")
+    rewrite(lambda m: m.update(requires="second_level"))
+    with pytest.raises(spam.ModelFormatError, match="requires 'second_level' is not a list of part names"):
+        spam.load_spam_model(tmp_path / "m")
+    rewrite(lambda m: m.pop("requires"))  # written before engine 1.1: read as before
+    assert np.array_equal(spam.load_spam_model(tmp_path / "m").score(texts), stacked_model.score(texts))
+
+
+def test_a_plain_model_requires_only_what_it_uses(tmp_path):
+    model = spam.train_offensive(["你真是个废物垃圾", "今天天气不错", "滚出去蠢货", "谢谢你的帮助"], [1, 0, 1, 0])
+    model.save(tmp_path / "off")
+    meta = json.loads((tmp_path / "off" / "model.json").read_text(encoding="utf-8"))
+    assert meta["requires"] == (["raw_ngrams"] if model.raw_ngrams else [])
+    assert spam.load_offensive_model(tmp_path / "off").kind == "offensive"
