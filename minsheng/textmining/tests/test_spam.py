@@ -69,6 +69,14 @@ def test_contact_lure_needs_a_contact_and_a_lure_phrase():
     assert spam.rule_hits("代开发票是违法的，请税务局查处") == []
 
 
+def test_an_opt_out_formula_is_an_advertising_word_not_a_lure():
+    notice = spam.rule_hits("【顺丰速运】您有快件预计2小时内派送，如需更改请电13810785987。退订回复CC")
+    assert [(h.rule, h.score) for h in notice] == []  # one advertising word: not even a reason
+    advert = spam.rule_hits("五一特惠全场5折，详询13810785987，回复TD退订")
+    assert [(h.rule, h.score) for h in advert] == [("contact_lure", 0.3)]
+    assert "回复td" in advert[0].reason
+
+
 def test_link_farm_needs_links_to_be_most_of_the_text():
     farm = "http://a1.cn http://b2.cn http://c3.cn 看看"
     assert spam.rule_hits(farm)[0].rule == "link_farm"
