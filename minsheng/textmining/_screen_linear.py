@@ -350,7 +350,9 @@ class LinearTextModel:
         return model
 
     def _extra_meta(self) -> dict[str, Any]:
-        """More entries for ``model.json`` (a subclass's own parts)."""
+        """More entries for ``model.json``: a subclass's own parts, one key each. Each key is a
+        part the model's scores depend on, so ``save`` lists it in ``requires`` and it must be
+        one of ``KNOWN_PARTS``."""
         return {}
 
     def _extra_arrays(self) -> dict[str, np.ndarray]:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
+from scipy.special import expit, logit
 
 from minsheng.textmining._screen_linear import LinearTextModel, ModelFormatError, featurize
 from minsheng.textmining._screen_trees import _CONTENT, MEASURES, BoostedTrees, TreeFormatError, text_measures
@@ -335,9 +335,8 @@ def _content_sizes(texts: Sequence[str]) -> np.ndarray:
 def _shrink(probs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Shrink the logit of texts shorter than ``SHORT_TEXT`` towards the prior (see ``SpamModel``)."""
     f = np.clip(sizes / SHORT_TEXT, 0.0, 1.0)
-    z = np.log(np.clip(probs, 1e-9, 1 - 1e-9) / np.clip(1 - probs, 1e-9, 1.0))
-    z = f * z + (1 - f) * _SHORT_PRIOR_LOGIT
-    return 1.0 / (1.0 + np.exp(-z))
+    z = logit(np.clip(probs, 1e-9, 1 - 1e-9))
+    return expit(f * z + (1 - f) * _SHORT_PRIOR_LOGIT)
 
 
 @dataclass
