@@ -1463,8 +1463,22 @@ def _common_name(subjects: list[str], central: str) -> str:
                 if count >= need and count > best_count:
                     best, best_count = piece, count
         if best:
-            return best
+            return _end_at_word(best, central)
     return ""
+
+
+def _end_at_word(piece: str, central: str) -> str:
+    """``piece`` cut back to the end of a word of ``central`` when it stops inside one
+    (泉星公园项 of 泉星公园项目 → 泉星公园), unless fewer than 3 characters would remain."""
+    start = central.find(piece)
+    end = start + len(piece)
+    bounds = np.cumsum([len(word) for word in rjieba.cut(central)])
+    if start < 0 or end in bounds:
+        return piece
+    inside = bounds[(bounds > start) & (bounds < end)]
+    if len(inside) and int(inside[-1]) - start >= 3:
+        return central[start : int(inside[-1])]
+    return piece
 
 
 _CJK_RUN_LONG = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")

@@ -136,6 +136,15 @@ def test_one_issue_per_problem_and_place():
     assert "搅拌站" in first.keywords
 
 
+def test_a_common_name_ends_at_a_word_not_inside_one():
+    subjects = ["建议经开区泉星公园项目规划优化", "经开区泉星公园项目何时开工", "经开区泉星公园项目进度慢"]
+    # the longest shared run is cut at 8 characters, inside 项目: it ends at 公园 instead
+    assert hi._common_name(subjects, subjects[0]) == "经开区泉星公园"
+    assert hi._common_name(["58车贷案件进展", "58车贷案件通报"], "58车贷案件进展") == "58车贷案件"
+    assert hi._end_at_word("泉星公园项", "泉星公园项目") == "泉星公园"
+    assert hi._end_at_word("公园项", "公园项目") == "公园项"  # cut back, fewer than 3 characters would remain
+
+
 def test_top_limits_the_result_and_ranks_by_heat():
     issues = hi.find_hot_issues(_corpus(), top=2)
     assert [i.rank for i in issues] == [1, 2]
