@@ -1471,9 +1471,11 @@ def _end_at_word(piece: str, central: str) -> str:
     """``piece`` cut back to the end of a word of ``central`` when it stops inside one
     (泉星公园项 of 泉星公园项目 → 泉星公园), unless fewer than 3 characters would remain."""
     start = central.find(piece)
+    if start < 0:
+        return piece
     end = start + len(piece)
     bounds = np.cumsum([len(word) for word in rjieba.cut(central)])
-    if start < 0 or end in bounds:
+    if end in bounds:
         return piece
     inside = bounds[(bounds > start) & (bounds < end)]
     if len(inside) and int(inside[-1]) - start >= 3:
