@@ -140,6 +140,18 @@ def _timeliness(
     return 0.5 * math.exp(-(lag - deadline) / deadline), lag
 
 
+def _no_timeliness(
+    posted_at: object, posted: datetime | None, replied_at: object, replied: datetime | None
+) -> str:
+    """Why timeliness is not scored (the overall score is then re-weighted without it)."""
+    for name, value, parsed in (("posted_at", posted_at, posted), ("replied_at", replied_at, replied)):
+        if parsed is None:
+            if value is None or not str(value).strip():
+                return f"no {name}: timeliness not scored"
+            return f"{name} {str(value).strip()!r} is not a date: timeliness not scored"
+    return "replied_at before posted_at: timeliness not scored"
+
+
 def _cosine(a: Counter[str], b: Counter[str], idf: Mapping[str, float]) -> float:
     if not a or not b:
         return 0.0
@@ -178,7 +190,8 @@ def score_reply(
     points = _points(subject, detail)
     taken = 0
     for point in points:
-        words = sorted(set(_words(point)), key=lambda w: -weights.get(w, float(len(w))))[:3]
+        # Ties broken by the word itself: set order differs between processes (PYTHONHASHSEED).
+        words = sorted(set(_words(point)), key=lambda w: (-weights.get(w, float(len(w))), w))[:3]
         if words and sum(1 for w in words if w in reply) * 2 >= len(words):
             taken += 1
     point_share = taken / len(points) if points else 0.0
@@ -203,6 +216,8 @@ def score_reply(
     posted = posted_at if isinstance(posted_at, datetime) else parse_time(posted_at or "")
     replied = replied_at if isinstance(replied_at, datetime) else parse_time(replied_at or "")
     timeliness, lag = _timeliness(posted, replied, rule, calendar)
+    if timeliness is None:
+        notes.append(_no_timeliness(posted_at, posted, replied_at, replied))
     if lag is not None and lag > rule.days:
         notes.append(f"late: {lag:g} > {rule.days} {'working ' if rule.working else ''}days")
     parts = {"relevance": relevance, "completeness": completeness, "interpretability": interpretability}

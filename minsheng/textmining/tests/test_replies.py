@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +58,35 @@ def test_missing_times_drop_timeliness_from_the_overall():
     assert score.timeliness is None
     assert score.lag_days is None
     assert 0 < score.overall <= 100
+    assert score.notes == "points 2/2; no posted_at: timeliness not scored"
+
+
+@pytest.mark.parametrize(
+    ("posted", "replied", "note"),
+    [
+        ("2019/4/25", "", "no replied_at: timeliness not scored"),
+        ("2019/4/25", "未知", "replied_at '未知' is not a date: timeliness not scored"),
+        ("2019/4/25", "2019/4/20", "replied_at before posted_at: timeliness not scored"),
+    ],
+)
+def test_why_timeliness_is_missing_is_noted(posted, replied, note):
+    assert replies.score_reply(SUBJECT, DETAIL, GOOD, posted, replied).notes == f"points 2/2; {note}"
+
+
+def test_scores_do_not_depend_on_the_process_hash_seed():
+    script = (
+        "from minsheng.textmining import replies\n"
+        "print(replies.score_reply('小区停车收费问题和物业费上涨问题', '停车收费标准是否合法？物业费为何上涨？"
+        "业委会为何不公示账目？', '您好，停车收费标准经物价部门核定，物业费调整已公示。谢谢。').notes)"
+    )
+    notes = {
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(notes) == 1
 
 
 def test_calendar_days_and_a_custom_calendar():
