@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -333,19 +334,22 @@ class LinearTextModel:
                 coef = np.zeros(N_FEATURES, dtype=np.float32)
                 coef[data["coef_index"]] = data["coef_value"]
                 extra = {name: data[name] for name in data.files if name not in _LINEAR_ARRAYS}
-        except (OSError, KeyError, ValueError, IndexError) as exc:
-            raise ModelFormatError(f"{source}/weights.npz: unreadable ({exc})") from exc
-        model = cls(
-            kind=kind,
-            idf=idf,
-            coef=coef,
-            intercept=float(meta["intercept"]),
-            threshold=float(meta.get("threshold", 0.5)),
-            metrics=dict(meta.get("metrics") or {}),
-            char_ngrams=char_ngrams,
-            raw_ngrams=raw_ngrams,
-            meta=meta_flag,
-        )
+        except (OSError, KeyError, ValueError, IndexError, EOFError, zipfile.BadZipFile) as exc:
+            raise ModelFormatError(f"{source}/weights.npz: unreadable ({exc}); retrain the model") from exc
+        try:
+            model = cls(
+                kind=kind,
+                idf=idf,
+                coef=coef,
+                intercept=float(meta["intercept"]),
+                threshold=float(meta.get("threshold", 0.5)),
+                metrics=dict(meta.get("metrics") or {}),
+                char_ngrams=char_ngrams,
+                raw_ngrams=raw_ngrams,
+                meta=meta_flag,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFormatError(f"{source}/model.json: incomplete ({type(exc).__name__}: {exc})") from exc
         model._load_extra(meta, extra, source)
         return model
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 import warnings
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -34,7 +33,7 @@ from sklearn.svm import LinearSVC
 
 from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.features import HashedTfidf, HashingConfig, lexicon_keys
-from minsheng.textmining.io import TextMiningError
+from minsheng.textmining.io import TextMiningError, atomic_directory
 from minsheng.textmining.normalize import normalize_many
 from minsheng.textmining.segment import TOKEN_SEPARATOR, Segmenter
 
@@ -296,8 +295,11 @@ class TextClassifier:
         return _softmax(self.scores(texts), self.temperature)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Label, confidence and ``needs_person`` (confidence below threshold) for each text."""
+        """Label, confidence and ``needs_person`` for each text: the confidence is below the
+        threshold, or the text has no letter at all (``12.5``, ``????``: nothing to classify)."""
         probabilities = self.probabilities(texts)
+        # str.isalpha is true for ideographs and letters of any script; stops at the first one.
+        wordless = [not any(ch.isalpha() for ch in text) for text in texts]
         paths = [label.split(LEVEL_SEPARATOR) for label in self.labels]
         depth = max(len(path) for path in paths)
         if depth == 1:  # flat taxonomy: no per-level sums
@@ -305,11 +307,11 @@ class TextClassifier:
             confidences = probabilities[np.arange(len(best_of)), best_of].astype(np.float64).tolist()
             threshold = self.threshold
             return [
-                Prediction(self.labels[best], confidence, confidence < threshold, (self.labels[best],), (confidence,))
-                for best, confidence in zip(best_of.tolist(), confidences, strict=True)
+                Prediction(self.labels[best], confidence, confidence < threshold or empty, (self.labels[best],), (confidence,))
+                for best, confidence, empty in zip(best_of.tolist(), confidences, wordless, strict=True)
             ]
         results: list[Prediction] = []
-        for row in probabilities:
+        for row, empty in zip(probabilities, wordless, strict=True):
             best = int(row.argmax())
             levels = tuple(paths[best])
             level_confidences = tuple(
@@ -317,13 +319,13 @@ class TextClassifier:
                 for k in range(len(levels))
             ) if depth > 1 else (float(row[best]),)
             confidence = float(row[best])
-            results.append(Prediction(self.labels[best], confidence, confidence < self.threshold, levels, level_confidences))
+            needs_person = confidence < self.threshold or empty
+            results.append(Prediction(self.labels[best], confidence, needs_person, levels, level_confidences))
         return results
 
     def save(self, directory: str | Path) -> None:
-        """Write ``model.json`` and ``weights.npz`` into ``directory`` (replaced atomically)."""
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
+        """Write ``model.json`` and ``weights.npz`` into ``directory``, atomically: a new directory
+        or an earlier model's (``io.atomic_directory``; a directory holding other files is refused)."""
         used = np.flatnonzero(np.any(self.coef != 0, axis=0)).astype(np.int64)
         description = {
             "format": _FORMAT,
@@ -346,8 +348,7 @@ class TextClassifier:
             "user_words": self.user_words,
             "metadata": self.metadata,
         }
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        try:
+        with atomic_directory(directory) as staging:
             (staging / _MODEL_FILE).write_text(json.dumps(description, ensure_ascii=False, indent=2), encoding="utf-8")
             lexicon = {"lexicon": self.vectorizer.lexicon} if self.vectorizer.config.lexicon_sizes else {}
             np.savez_compressed(
@@ -358,22 +359,19 @@ class TextClassifier:
                 idf=self.vectorizer.idf,
                 **lexicon,
             )
-            if directory.exists():
-                shutil.rmtree(directory)
-            staging.rename(directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, directory: str | Path) -> TextClassifier:
-        """Load a model directory; refuses models of another engine major version."""
+        """Load a model directory; refuses models of another engine major version, and damaged
+        or incomplete ones, with a ``TextMiningError`` saying why."""
         directory = Path(directory)
+        if directory.is_file():
+            raise TextMiningError(f"{directory}: is a file; give the model's directory (the one holding {_MODEL_FILE})")
         try:
             description = json.loads((directory / _MODEL_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise TextMiningError(f"{directory}: not a model directory (no {_MODEL_FILE})") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except (OSError, ValueError) as error:
             raise TextMiningError(f"{directory / _MODEL_FILE}: unreadable model description ({error})") from None
         if not isinstance(description, dict) or description.get("format") != _FORMAT:
             raise TextMiningError(f"{directory}: not a Minsheng text classifier model")
@@ -384,9 +382,9 @@ class TextClassifier:
                 f"{ENGINE_VERSION}; retrain it with `minsheng text train`"
             )
         format_version = description.get("format_version", 1)
-        if format_version not in READABLE_FORMATS:
+        if type(format_version) is not int or format_version not in READABLE_FORMATS:
             raise TextMiningError(
-                f"{directory}: model format {format_version} (its features are hashed differently), this "
+                f"{directory}: model format {format_version!r} (its features are hashed differently), this "
                 f"engine reads format {' or '.join(map(str, READABLE_FORMATS))}; retrain it with `minsheng text train`"
             )
         try:
@@ -394,22 +392,32 @@ class TextClassifier:
                 columns, used_coef = weights["columns"], weights["coef"]
                 intercept, idf = weights["intercept"], weights["idf"]
                 lexicon = weights["lexicon"] if "lexicon" in weights.files else np.zeros(0, dtype=np.uint64)
-        except (OSError, ValueError, KeyError) as error:
-            raise TextMiningError(f"{directory / _WEIGHTS_FILE}: unreadable weights ({error})") from None
-        features = description["features"]
-        config = HashingConfig(
-            bits=int(features["bits"]),
-            char_ngrams=tuple(features["char_ngrams"]),
-            word_ngrams=tuple(features["word_ngrams"]),
-            word_weight=float(features["word_weight"]),
-            head_chars=int(features.get("head_chars", 0)),
-            head_weight=float(features.get("head_weight", 0.5)),
-            lexicon_sizes=tuple(features.get("lexicon_sizes", ())) if format_version >= 3 else (),
-            lexicon_weight=float(features.get("lexicon_weight", 0.5)),
-        )
-        labels = list(description["labels"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            raise TextMiningError(f"{directory / _WEIGHTS_FILE}: unreadable weights ({error}); retrain the model") from None
+        try:
+            features = description["features"]
+            config = HashingConfig(
+                bits=int(features["bits"]),
+                char_ngrams=tuple(features["char_ngrams"]),
+                word_ngrams=tuple(features["word_ngrams"]),
+                word_weight=float(features["word_weight"]),
+                head_chars=int(features.get("head_chars", 0)),
+                head_weight=float(features.get("head_weight", 0.5)),
+                lexicon_sizes=tuple(features.get("lexicon_sizes", ())) if format_version >= 3 else (),
+                lexicon_weight=float(features.get("lexicon_weight", 0.5)),
+            )
+            labels = [str(label) for label in description["labels"]]
+            threshold, temperature = float(description["threshold"]), float(description["temperature"])
+            user_words = [str(word) for word in description.get("user_words", [])]
+            metadata = dict(description.get("metadata", {}))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise TextMiningError(
+                f"{directory / _MODEL_FILE}: incomplete model description ({type(error).__name__}: {error})"
+            ) from None
         if (idf.shape != (config.n_features,) or used_coef.shape != (len(labels), len(columns))
-                or lexicon.dtype != np.uint64 or lexicon.ndim != 1 or (config.lexicon_sizes and not len(lexicon))):
+                or lexicon.dtype != np.uint64 or lexicon.ndim != 1 or (config.lexicon_sizes and not len(lexicon))
+                or intercept.shape != (len(labels),) or columns.ndim != 1
+                or (len(columns) and (columns.min() < 0 or columns.max() >= config.n_features))):
             raise TextMiningError(f"{directory}: weights do not match the model description")
         coef = np.zeros((len(labels), config.n_features), dtype=np.float32)
         coef[:, columns] = used_coef
@@ -419,10 +427,10 @@ class TextClassifier:
             idf=idf,
             coef=coef,
             intercept=intercept.astype(np.float32),
-            threshold=float(description["threshold"]),
-            temperature=float(description["temperature"]),
-            user_words=list(description.get("user_words", [])),
-            metadata=dict(description.get("metadata", {})),
+            threshold=threshold,
+            temperature=temperature,
+            user_words=user_words,
+            metadata=metadata,
             lexicon=lexicon,
         )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +21,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.classify import LEVEL_SEPARATOR, Prediction, TextClassifier, evaluate
 from minsheng.textmining.dedupe import Deduper
-from minsheng.textmining.io import Table, TextMiningError, cell_text, read_csv, write_csv
+from minsheng.textmining.io import (
+    Table,
+    TextMiningError,
+    canonical_column,
+    cell_text,
+    check_model_target,
+    check_output,
+    read_csv,
+    write_csv,
+)
 
 __all__ = ["main"]
 
@@ -38,6 +49,7 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
 
 def _texts(table: Table, column: str) -> list[str]:
     """The text column; ``text`` falls back to ``subject`` + ``detail`` when those exist instead."""
+    column = canonical_column(column)
     if column in table.columns:
         return table.column(column)
     if column == "text" and {"subject", "detail"} <= set(table.columns):
@@ -47,12 +59,12 @@ def _texts(table: Table, column: str) -> list[str]:
 
 def _text_required(column: str) -> list[str]:
     """Columns to insist on at read time (``text`` may fall back to subject + detail)."""
-    return [] if column == "text" else [column]
+    return [] if canonical_column(column) == "text" else [column]
 
 
 def _labels(table: Table, spec: str) -> list[str]:
     """Labels from one column, or a path from several (``level1,level2,level3``)."""
-    columns = [name.strip() for name in spec.split(",") if name.strip()]
+    columns = [canonical_column(name) for name in spec.split(",") if name.strip()]
     missing = [name for name in columns if name not in table.columns]
     if missing:
         raise TextMiningError(f"{table.path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
@@ -70,6 +82,11 @@ def _read_words(path: str | None) -> list[str]:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    if not math.isfinite(args.c) or args.c <= 0:
+        raise TextMiningError(f"--c must be a positive number (got {args.c})")
+    if not 0.0 <= args.threshold <= 1.0:
+        raise TextMiningError(f"--threshold must be between 0 and 1 (got {args.threshold})")
+    check_model_target(args.out, [args.data, *args.extra, *([args.user_words] if args.user_words else [])])
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts, labels = _texts(table, args.text_col), _labels(table, args.label_col)
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if t and y]
@@ -85,6 +102,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 extra_labels.append(label)
     if not pairs:
         raise TextMiningError(f"{args.data}: no row has both a text and a label")
+    _warn_single_labels(labels, [y for _, y in pairs])
     with _stderr.status("training") as status:
         model = TextClassifier.train(
             [t for t, _ in pairs],
@@ -99,6 +117,21 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model.save(args.out)
     print(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels → {args.out}")
     return 0
+
+
+def _warn(message: str) -> None:
+    _stderr.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _warn_single_labels(column: list[str], used: list[str]) -> None:
+    """Warn about labels given to one row only: often a text cut by a stray quote, not a category."""
+    single = sorted((column.index(name) + 2, name) for name, count in Counter(used).items() if count == 1)
+    for row, label in single[:3]:
+        shown = label if len(label) <= 30 else label[:30] + "…"
+        _warn(f"label {shown!r} is on one row only (row {row}); if it is not a category, check the "
+              "quotes in the rows above it")
+    if len(single) > 3:
+        _warn(f"{len(single) - 3} more labels are on one row only")
 
 
 def _predict_all(model: TextClassifier, texts: list[str], description: str) -> list[Prediction]:
@@ -119,6 +152,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if t and y]
     if not pairs:
         raise TextMiningError(f"{args.data}: no row has both a text and a label")
+    unknown = sorted({y for _, y in pairs} - set(model.labels))
+    if unknown:
+        rows = sum(1 for _, y in pairs if y not in model.labels)
+        _warn(f"{rows} row(s) have labels the model was not trained on ({', '.join(unknown)}): "
+              "they count as errors")
     with _progress("evaluating", None):
         report = evaluate(model, [t for t, _ in pairs], [y for _, y in pairs])
     width = max(len(name) for name in report.labels)
@@ -135,6 +173,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
+    check_output(args.out, [args.data])
     model = TextClassifier.load(args.model)
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts = _texts(table, args.text_col)
@@ -163,6 +202,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     if not 0.0 < args.threshold <= 1.0:
         raise TextMiningError(f"--threshold must be in (0, 1], got {args.threshold}")
+    check_output(args.out, [args.data])
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts = [cell_text(t) for t in _texts(table, args.text_col)]
     with _progress("deduplicating", len(texts)) as advance:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +18,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from minsheng.textmining.io import Table, TextMiningError, cell_text, read_csv, write_csv
+from minsheng.textmining.io import (
+    Table,
+    TextMiningError,
+    atomic_directory,
+    canonical_column,
+    cell_text,
+    check_model_target,
+    check_output,
+    is_blank,
+    read_csv,
+    write_csv,
+)
 
 __all__ = ["main", "register"]
 
@@ -36,34 +45,6 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
-def _directory_target(path: str) -> Path:
-    target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise TextMiningError(f"{target}: exists and is not a directory")
-    if not target.parent.is_dir():
-        raise TextMiningError(f"{target}: the directory {target.parent} does not exist")
-    return target
-
-
-@contextmanager
-def _atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a temporary directory beside ``target``; on success it replaces ``target``."""
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield temporary
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-            os.replace(temporary, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temporary, target)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-
-
 # --- hot-issues --------------------------------------------------------------------------------
 
 
@@ -72,6 +53,7 @@ def _hot_issues(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise TextMiningError(f"--top must be at least 1 (got {args.top})")
+    check_output(args.out, [args.data])
     table = read_csv(args.data, required=hot_issues.REQUIRED_COLUMNS)
     if not table.rows:
         raise TextMiningError(f"{args.data}: no messages")
@@ -109,6 +91,8 @@ def _labelled(path: str) -> tuple[list[str], list[int]]:
     texts: list[str] = []
     labels: list[int] = []
     for number, row in enumerate(table.rows, start=2):
+        if is_blank(row):
+            continue
         raw = cell_text(row.get("label"))
         if raw not in ("0", "1"):
             raise TextMiningError(f"{path}: row {number}: label must be 0 or 1 (got {raw!r})")
@@ -170,7 +154,8 @@ def _default_legitimate() -> list[Path]:
 def _spam_train(args: argparse.Namespace) -> int:
     from minsheng.textmining import spam
 
-    target = _directory_target(args.out)
+    inputs = [args.data, *(args.extra or ()), *(args.legitimate or ()), *([args.offensive] if args.offensive else [])]
+    check_model_target(args.out, inputs)
     texts, labels = _labelled(args.data)
     for extra in args.extra or ():
         more_texts, more_labels = _labelled(extra)
@@ -202,18 +187,18 @@ def _spam_train(args: argparse.Namespace) -> int:
             off_model = spam.train_offensive(*offensive)
             off_model.metrics = {"n": len(offensive[0])}
             advance(1)
-    with _atomic_dir(target) as temporary:
+    with atomic_directory(args.out, inputs) as temporary:
         model.save(temporary)
         if off_model is not None:
             off_model.save(temporary / "offensive")
-    print(f"spam model ({len(texts)} labelled, {len(legitimate)} legitimate) → {target}", file=sys.stderr)
+    print(f"spam model ({len(texts)} labelled, {len(legitimate)} legitimate) → {args.out}", file=sys.stderr)
     return 0
 
 
 def _texts_of(table: Table, column: str | None, path: str) -> list[str]:
     """The texts to screen: ``column``; by default ``text``, else subject + detail, else reply."""
     if column:
-        return table.column(column)
+        return table.column(canonical_column(column))
     names = set(table.columns)
     if "text" in names:
         return table.column("text")
@@ -229,6 +214,7 @@ def _texts_of(table: Table, column: str | None, path: str) -> list[str]:
 def _spam(args: argparse.Namespace) -> int:
     from minsheng.textmining import spam
 
+    check_output(args.out, [args.data])
     model = off_model = None
     if args.model:
         try:
@@ -269,6 +255,7 @@ def _replies(args: argparse.Namespace) -> int:
 
     if args.deadline_days < 1:
         raise TextMiningError(f"--deadline-days must be at least 1 (got {args.deadline_days})")
+    check_output(args.out, [args.data])
     table = read_csv(args.data, required=replies.REQUIRED_COLUMNS)
     rule = replies.DeadlineRule(days=args.deadline_days, working=not args.calendar_days)
     with _progress("scoring replies", len(table.rows)) as advance:

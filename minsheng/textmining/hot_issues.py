@@ -457,17 +457,30 @@ def _float_or_none(value: object) -> float | None:
 def messages_from_rows(rows: Iterable[Mapping[str, str]]) -> list[Message]:
     """Build messages from CSV rows with the columns of ``hot_issue_messages.csv``.
 
-    Raises ``ValueError`` naming the row when ``posted_at`` cannot be read. ``user``, ``likes``,
-    ``dislikes``, ``resolved`` and ``satisfaction`` are optional.
+    Rows whose cells are all empty are skipped. Raises ``ValueError`` naming the row when
+    ``posted_at`` cannot be read, or when ``message_id`` is empty, contains ``;`` (the separator
+    of an issue's ids) or repeats an earlier row's. ``user``, ``likes``, ``dislikes``,
+    ``resolved`` and ``satisfaction`` are optional.
     """
     out: list[Message] = []
+    first_row: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
+        if not any(str(cell or "").strip() for cell in row.values()):
+            continue
+        message_id = str(row.get("message_id") or "").strip()
+        if not message_id:
+            raise ValueError(f"row {number}: message_id is empty")
+        if ";" in message_id:
+            raise ValueError(f"row {number}: message_id {message_id!r} contains ';', which separates the ids of an issue")
+        if message_id in first_row:
+            raise ValueError(f"row {number}: message_id {message_id!r} repeats row {first_row[message_id]}")
+        first_row[message_id] = number
         posted = parse_time(row.get("posted_at") or "")
         if posted is None:
             raise ValueError(f"row {number}: posted_at {row.get('posted_at')!r} is not a date")
         out.append(
             Message(
-                message_id=str(row.get("message_id") or "").strip(),
+                message_id=message_id,
                 subject=str(row.get("subject") or ""),
                 detail=str(row.get("detail") or ""),
                 posted_at=posted,

@@ -1,9 +1,12 @@
 """CSV helpers shared by every ``minsheng text`` command.
 
 Reading detects the encoding (UTF-8, UTF-8 with BOM, GB18030/GBK — the encodings Chinese
-spreadsheets are saved in) and checks the required columns; writing goes to a temporary file in
-the target directory that is renamed into place only when complete, so a failed command never
-leaves a half-written file.
+spreadsheets are saved in —, Big5, UTF-16 with a byte-order mark) and checks the required
+columns (names match without regard to surrounding spaces or the case of ASCII letters: ``Text``
+is ``text``). Writing goes to a temporary file or directory beside the target that is renamed
+into place only when complete, so a failed command never leaves a half-written output, and an
+output is checked before any work: it may not be one of the inputs, and a model directory may
+only replace an earlier model.
 """
 
 from __future__ import annotations
@@ -11,15 +14,29 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
 
-__all__ = ["Table", "TextMiningError", "atomic_path", "cell_text", "read_csv", "write_csv"]
+__all__ = [
+    "Table",
+    "TextMiningError",
+    "atomic_directory",
+    "atomic_path",
+    "canonical_column",
+    "cell_text",
+    "check_model_target",
+    "check_output",
+    "is_blank",
+    "read_csv",
+    "write_csv",
+]
 
 csv.field_size_limit(1 << 26)
 
@@ -46,6 +63,17 @@ class Table:
         return [cell_text(row.get(name)) for row in self.rows]
 
 
+def canonical_column(name: str) -> str:
+    """A column name as it is matched: surrounding spaces dropped, ASCII names in lower case."""
+    name = name.strip()
+    return name.lower() if name.isascii() else name
+
+
+def is_blank(row: dict[str, str]) -> bool:
+    """True when every cell of ``row`` is empty or spaces."""
+    return not any(cell.strip() for cell in row.values())
+
+
 def cell_text(value: object) -> str:
     """A cell as text: ``None``/missing becomes ``""``, surrounding whitespace is dropped."""
     if value is None:
@@ -53,17 +81,58 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _gb2312_share(text: str) -> float:
+    """The share of the ideographs in (the first 200,000 characters of) ``text`` that GB2312, the
+    common simplified characters, has: near 1 for Chinese read right, low for Big5 read as GBK."""
+    ideographs = Counter(ch for ch in text[:200_000] if "\u4e00" <= ch <= "\u9fff")
+    if not ideographs:
+        return 1.0
+    common = sum(count for ch, count in ideographs.items() if ch.encode("gb2312", errors="ignore"))
+    return common / ideographs.total()
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """``raw`` as text and the encoding found; a ``TextMiningError`` saying why when it is not text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise TextMiningError(f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})") from None
+    if raw.startswith(b"PK\x03\x04"):
+        raise TextMiningError(f"{path}: a ZIP archive (an Excel .xlsx workbook?), not CSV text; save it as CSV")
+    if raw.startswith(b"\x1f\x8b"):
+        raise TextMiningError(f"{path}: gzip-compressed, not CSV text; decompress it first")
+    if b"\x00" in raw[:4096]:
+        raise TextMiningError(f"{path}: binary content, not CSV text (UTF-16 needs a byte-order mark)")
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        raw, encoding = raw[3:], "utf-8-sig"
+    else:
+        encoding = "utf-8"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), encoding
+    except UnicodeDecodeError as error:
+        first_bad = error
+    mostly = raw.decode("utf-8", errors="replace")
+    bad = mostly.count("\ufffd")
+    if encoding == "utf-8-sig" or sum(1 for ch in mostly if ord(ch) > 0x7F) - bad > bad:
+        # More valid UTF-8 characters than bad bytes (GBK text read as UTF-8 has almost none):
+        # a damaged UTF-8 file, not another encoding.
+        line = raw[: first_bad.start].count(b"\n") + 1
+        raise TextMiningError(
+            f"{path}: line {line}: not valid UTF-8 (byte 0x{raw[first_bad.start]:02x} at offset {first_bad.start}); "
+            "fix that line or save the file as UTF-8 again"
+        )
+    try:
+        text = raw.decode("gb18030")
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
+    else:
+        if _gb2312_share(text) >= 0.8:
+            return text, "gb18030"
+        try:  # Big5 read as GB18030 gives rare characters; traditional-Chinese files are Big5
+            return raw.decode("big5"), "big5"
+        except UnicodeDecodeError:
+            return text, "gb18030"
     best = charset_normalizer.from_bytes(raw).best()
     if best is None or best.encoding is None:
         raise TextMiningError(f"{path}: cannot tell the text encoding; save it as UTF-8 and try again")
@@ -83,8 +152,6 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
         raise TextMiningError(f"{path}: no such file") from None
     except OSError as error:
         raise TextMiningError(f"{path}: cannot read ({error.strerror})") from None
-    if b"\x00" in raw[:4096]:
-        raise TextMiningError(f"{path}: this is not a CSV text file (binary content; UTF-16 is not supported)")
     text, encoding = _decode(raw, path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -93,8 +160,13 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
         raise TextMiningError(f"{path}: the file is empty (no header row)") from None
     except csv.Error as error:
         raise TextMiningError(f"{path}: not a readable CSV file ({error})") from None
-    columns = [name.strip() for name in header]
-    missing = [name for name in required if name not in columns]
+    columns = [canonical_column(name) for name in header]
+    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+    if repeated:
+        raise TextMiningError(
+            f"{path}: the header names {', '.join(repeated)} more than once; rename or remove the copies"
+        )
+    missing = [name for name in map(canonical_column, required) if name not in columns]
     if missing:
         raise TextMiningError(
             f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -103,30 +175,133 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
     rows: list[dict[str, str]] = []
     try:
         for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
             rows.append({name: (record[i] if i < len(record) else "") for i, name in enumerate(columns)})
     except csv.Error as error:
-        raise TextMiningError(f"{path}: not a readable CSV file ({error})") from None
+        raise TextMiningError(f"{path}: row {len(rows) + 2}: not readable as CSV ({error})") from None
+    while rows and is_blank(rows[-1]):  # blank lines at the end; blank rows inside keep their place
+        rows.pop()
     return Table(path=path, columns=columns, rows=rows, encoding=encoding)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_output(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """Check an output file's path before any work: its directory exists, it is not a directory
+    and not one of the ``inputs``."""
+    target = Path(target)
+    if target.is_dir():
+        raise TextMiningError(f"{target}: is a directory; give a file name for the output")
+    if not target.parent.is_dir():
+        raise TextMiningError(f"{target}: the directory {target.parent} does not exist")
+    for source in inputs:
+        if _same_file(target, Path(source)):
+            raise TextMiningError(f"{target}: is also an input; write the output to another file")
+    return target
+
+
+def _private_to_shared(path: Path, *, directory: bool) -> None:
+    """``mkstemp``/``mkdtemp`` create owner-only entries; give them the usual mode (umask applies)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+
+
+#: What a model directory may hold: a directory holding anything else is not overwritten.
+MODEL_ENTRIES = frozenset({"model.json", "weights.npz", "offensive"})
+
+
+def check_model_target(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Check a model directory to write before any work: new, or an earlier model's directory
+    (nothing but ``MODEL_ENTRIES`` in it), and not holding any of the ``inputs``."""
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise TextMiningError(f"{target}: exists and is not a directory; give a directory for the model")
+    for source in inputs:
+        source = Path(source).resolve()
+        if source == target.resolve() or target.resolve() in source.parents:
+            raise TextMiningError(f"{target}: holds the input {source}; write the model to another directory")
+    if target.is_dir():
+        others = sorted(entry.name for entry in target.iterdir() if entry.name not in MODEL_ENTRIES)
+        if others:
+            shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+            raise TextMiningError(
+                f"{target}: exists and holds files that are not a model ({shown}); "
+                "give a new directory or an earlier model's directory to replace"
+            )
+
+
+@contextmanager
+def atomic_directory(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Path]:
+    """Yield an empty temporary directory beside ``target``; on success it replaces ``target``.
+
+    Checked first: ``target`` is a new directory or an earlier model's (only ``MODEL_ENTRIES``),
+    and holds none of the ``inputs``. Missing parent directories are created (and removed again
+    on failure). The old model is moved aside before the new one is renamed into place and
+    deleted after, so a failure at any point leaves the old model or the new one, never neither.
+    """
+    target = Path(target)
+    inputs = list(inputs)
+    check_model_target(target, inputs)
+    created: list[Path] = []
+    parent = target.parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    try:
+        for directory in reversed(created):
+            directory.mkdir()
+    except OSError as error:
+        raise TextMiningError(f"{target}: cannot create {error.filename} ({error.strerror})") from None
+    try:
+        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as error:
+        raise TextMiningError(f"{target}: cannot write in {target.parent} ({error.strerror})") from None
+    try:
+        yield temporary
+        _private_to_shared(temporary, directory=True)
+        check_model_target(target, inputs)  # the same checks again: it may have changed meanwhile
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            old.rmdir()
+            os.replace(target, old)
+            os.replace(temporary, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        for directory in created:
+            with suppress(OSError):
+                directory.rmdir()
+        raise
 
 
 @contextmanager
 def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it onto ``target``.
 
-    On any exception the temporary file or directory is removed and ``target`` is untouched.
+    On any exception the temporary file is removed and ``target`` is untouched; a failure to
+    write (no permission, disk full) is a ``TextMiningError`` naming the file.
     """
-    target = Path(target)
-    parent = target.parent
-    if not parent.is_dir():
-        raise TextMiningError(f"{target}: the directory {parent} does not exist")
-    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=parent)
+    target = check_output(target)
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    except OSError as error:
+        raise TextMiningError(f"{target}: cannot write in {target.parent} ({error.strerror})") from None
     os.close(descriptor)
     temporary = Path(name)
     try:
-        yield temporary
-        os.replace(temporary, target)
+        try:
+            yield temporary
+            _private_to_shared(temporary, directory=False)
+            os.replace(temporary, target)
+        except OSError as error:
+            raise TextMiningError(f"{target}: cannot write it ({error.strerror or error})") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.cli import main
 from minsheng.textmining.tests.conftest import REPO_ROOT, labelled_rows, write_rows
 
@@ -135,3 +136,120 @@ def test_model_of_an_older_format_is_refused_with_exit_2(trained_model_dir, labe
     assert main(["evaluate", "--model", str(old), "--data", str(labelled_csv)]) == 2
     err = capsys.readouterr().err
     assert "model format 1" in err and "reads format 2" in err
+
+
+def test_train_never_deletes_a_directory_that_is_not_a_model(labelled_csv, tmp_path, capsys):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    data = folder / "labelled.csv"
+    data.write_bytes(labelled_csv.read_bytes())
+    assert main(["train", "--data", str(data), "--out", str(folder)]) == 2
+    assert f"{folder}: holds the input {data}" in capsys.readouterr().err
+    assert main(["train", "--data", str(labelled_csv), "--out", str(folder)]) == 2
+    assert "exists and holds files that are not a model (labelled.csv, notes.txt)" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["labelled.csv", "notes.txt"]
+
+
+def test_train_replaces_an_earlier_model(labelled_csv, tmp_path):
+    model = tmp_path / "model"
+    assert main(["train", "--data", str(labelled_csv), "--out", str(model)]) == 0
+    before = (model / "weights.npz").read_bytes()
+    data = write_rows(tmp_path / "two.csv", labelled_rows()[:48])
+    assert main(["train", "--data", str(data), "--out", str(model)]) == 0
+    assert sorted(p.name for p in model.iterdir()) == ["model.json", "weights.npz"]
+    assert (model / "weights.npz").read_bytes() != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labelled.csv", "model", "two.csv"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--c", "0"], "--c must be a positive number (got 0.0)"),
+        (["--c", "nan"], "--c must be a positive number (got nan)"),
+        (["--threshold", "2"], "--threshold must be between 0 and 1 (got 2.0)"),
+    ],
+)
+def test_train_checks_its_options_before_reading(tmp_path, capsys, options, message):
+    out = tmp_path / "model"
+    assert main(["train", "--data", str(tmp_path / "absent.csv"), *options, "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "dedupe"])
+def test_an_output_that_is_the_input_is_refused(trained_model_dir, labelled_csv, capsys, command):
+    before = labelled_csv.read_bytes()
+    model = ["--model", str(trained_model_dir)] if command == "classify" else []
+    assert main([command, *model, "--data", str(labelled_csv), "--out", str(labelled_csv)]) == 2
+    assert "is also an input; write the output to another file" in capsys.readouterr().err
+    assert labelled_csv.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda m: (m / "weights.npz").write_bytes((m / "weights.npz").read_bytes()[:1000]), "unreadable weights"),
+        (lambda m: (m / "weights.npz").write_bytes(b""), "unreadable weights"),
+        (
+            lambda m: (m / "model.json").write_text(
+                json.dumps({k: v for k, v in json.loads((m / "model.json").read_text()).items() if k != "features"}),
+                encoding="utf-8",
+            ),
+            "incomplete model description (KeyError: 'features')",
+        ),
+    ],
+)
+def test_a_damaged_model_is_refused_with_exit_2(trained_model_dir, labelled_csv, tmp_path, capsys, damage, message):
+    model = tmp_path / "damaged"
+    model.mkdir()
+    for name in ("model.json", "weights.npz"):
+        (model / name).write_bytes((trained_model_dir / name).read_bytes())
+    damage(model)
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(model), "--data", str(labelled_csv), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_model_file_instead_of_its_directory_is_explained(trained_model_dir, labelled_csv, capsys):
+    assert main(["evaluate", "--model", str(trained_model_dir / "model.json"), "--data", str(labelled_csv)]) == 2
+    assert "is a file; give the model's directory (the one holding model.json)" in capsys.readouterr().err
+
+
+def test_evaluate_warns_of_labels_the_model_does_not_know(trained_model_dir, tmp_path, capsys):
+    data = write_rows(tmp_path / "in.csv", [{"text": "公交线路撤销出行不便", "label": "新类别"}])
+    assert main(["evaluate", "--model", str(trained_model_dir), "--data", str(data)]) == 0
+    assert "warning: 1 row(s) have labels the model was not trained on (新类别): they count as errors" in (
+        capsys.readouterr().err
+    )
+
+
+def test_train_warns_of_a_label_on_one_row(tmp_path, capsys):
+    rows = labelled_rows() + [{"message_id": "x", "text": "前一行的引号没有闭合", "label": "然2014年年中D5区"}]
+    data = write_rows(tmp_path / "in.csv", rows)
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m")]) == 0
+    assert "warning: label '然2014年年中D5区' is on one row only (row 74)" in capsys.readouterr().err
+
+
+def test_texts_without_a_letter_need_a_person(trained_model_dir, tmp_path):
+    data = write_rows(tmp_path / "in.csv", [{"text": "12.5"}, {"text": "？？？？"}, {"text": "工地扬尘噪音扰民"}])
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
+    assert [r["needs_person"] for r in _read(out)] == ["1", "1", "0"]
+
+
+def test_headers_in_another_case_are_read(trained_model_dir, tmp_path):
+    data = tmp_path / "in.csv"
+    data.write_text("ID,Text\n1,公交线路撤销出行不便\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
+    assert [(r["id"], r["label"]) for r in _read(out)] == [("1", "交通运输")]
+
+
+def test_python_dash_m_accepts_the_word_text(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "minsheng.textmining", "text", "--version"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, f"text engine {ENGINE_VERSION}")

@@ -194,11 +194,29 @@ def test_spam_refuses_a_model_from_another_version(tmp_path, capsys):
 def test_spam_train_rejects_bad_labels_and_keeps_the_old_model(tmp_path, capsys):
     model = tmp_path / "model"
     model.mkdir()
-    (model / "keep.txt").write_text("old", encoding="utf-8")
+    (model / "model.json").write_text("old", encoding="utf-8")
     data = _write(tmp_path / "train.csv", ["label", "text"], [[1, "a"], ["spam", "b"]])
     assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 2
     assert "row 3: label must be 0 or 1" in capsys.readouterr().err
-    assert [p.name for p in model.iterdir()] == ["keep.txt"]
+    assert [p.name for p in model.iterdir()] == ["model.json"]
+    assert (model / "model.json").read_text(encoding="utf-8") == "old"
+
+
+def test_spam_train_refuses_a_directory_that_is_not_a_model(tmp_path, capsys):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    data = _write(folder / "train.csv", ["label", "text"], [[1, "加微信领红包"], [0, "路灯坏了"]])
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder}: holds the input {data}" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "train.csv"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(other)]) == 2
+    assert "exists and holds files that are not a model (notes.txt)" in capsys.readouterr().err
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
 
 
 def test_replies_adds_the_scores(tmp_path):
@@ -238,3 +256,51 @@ def test_replies_adds_the_scores(tmp_path):
 def test_bad_numbers_exit_2(tmp_path, argv):
     data = _write(tmp_path / "x.csv", ["a"], [["1"]])
     assert cli_more.main([*argv, "--data", str(data), "--out", str(tmp_path / "o.csv")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("row", "value", "message"),
+    [
+        (2, "", "row 4: message_id is empty"),
+        (2, "m1", "row 4: message_id 'm1' repeats row 3"),
+        (2, "a;b", "row 4: message_id 'a;b' contains ';', which separates the ids of an issue"),
+    ],
+)
+def test_hot_issues_needs_distinct_message_ids(tmp_path, capsys, row, value, message):
+    rows = _hot_rows()
+    rows[row][0] = value
+    data = _write(tmp_path / "in.csv", HOT_HEADER, rows)
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {data}: {message}"
+    assert not out.exists()
+
+
+def test_hot_issues_skips_blank_rows(tmp_path):
+    rows = _hot_rows()
+    rows.insert(2, [""] * len(HOT_HEADER))
+    data = _write(tmp_path / "in.csv", HOT_HEADER, rows)
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 0
+    assert _read(out)[0]["message_ids"] == "m0;m1;m2;m3;m4"
+
+
+@pytest.mark.parametrize("command", ["hot-issues", "spam", "replies"])
+def test_an_output_that_is_the_input_is_refused(tmp_path, capsys, command):
+    data = _write(tmp_path / "in.csv", HOT_HEADER, _hot_rows())
+    before = data.read_bytes()
+    assert cli_more.main([command, "--data", str(data), "--out", str(data)]) == 2
+    assert "is also an input; write the output to another file" in capsys.readouterr().err
+    assert data.read_bytes() == before
+
+
+def test_spam_refuses_a_damaged_model(tmp_path, capsys):
+    data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS)
+    model = tmp_path / "model"
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 0
+    weights = model / "weights.npz"
+    weights.write_bytes(weights.read_bytes()[:200])
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 2
+    assert f"{weights}: unreadable (" in capsys.readouterr().err
+    assert not out.exists()

@@ -1,6 +1,16 @@
+import os
+import stat
+
 import pytest
 
-from minsheng.textmining.io import TextMiningError, atomic_path, read_csv, write_csv
+from minsheng.textmining.io import (
+    TextMiningError,
+    atomic_directory,
+    atomic_path,
+    check_output,
+    read_csv,
+    write_csv,
+)
 from minsheng.textmining.tests.conftest import write_rows
 
 ROWS = [{"text": "路灯坏了", "label": "城乡建设"}, {"text": "", "label": "交通运输"}]
@@ -28,15 +38,69 @@ def test_missing_file_and_empty_file_are_clear_errors(tmp_path):
         read_csv(tmp_path / "empty.csv")
 
 
-def test_binary_file_is_refused(tmp_path):
-    (tmp_path / "x.csv").write_bytes(b"\x00\x01\x02text")
-    with pytest.raises(TextMiningError, match="not a CSV text file"):
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x00\x01\x02text", "binary content, not CSV text (UTF-16 needs a byte-order mark)"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive (an Excel .xlsx workbook?), not CSV text; save it as CSV"),
+        (b"\x1f\x8b\x08\x00\x00\x00", "gzip-compressed, not CSV text; decompress it first"),
+    ],
+)
+def test_files_that_are_not_text_are_refused_with_what_they_are(tmp_path, content, reason):
+    (tmp_path / "x.csv").write_bytes(content)
+    with pytest.raises(TextMiningError) as caught:
         read_csv(tmp_path / "x.csv")
+    assert caught.value.message == f"{tmp_path / 'x.csv'}: {reason}"
 
 
-def test_short_rows_and_blank_lines_are_tolerated(tmp_path):
-    (tmp_path / "in.csv").write_text("text,label\n只有文本\n\n,\n", encoding="utf-8")
-    assert read_csv(tmp_path / "in.csv").rows == [{"text": "只有文本", "label": ""}]
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
+    (tmp_path / "in.csv").write_text("text,label\n路灯坏了,城乡建设\n", encoding="utf-16")
+    table = read_csv(tmp_path / "in.csv", required=["text"])
+    assert (table.encoding, table.column("text"), table.column("label")) == ("utf-16", ["路灯坏了"], ["城乡建设"])
+
+
+def test_big5_is_told_from_gbk(tmp_path):
+    rows = [{"text": "學校門口的路燈壞了很久，晚上學生回家非常危險，請儘快維修", "label": "城鄉建設"}] * 5
+    table = read_csv(write_rows(tmp_path / "in.csv", rows, encoding="big5"))
+    assert (table.encoding, table.column("label")[0]) == ("big5", "城鄉建設")
+    table = read_csv(write_rows(tmp_path / "gbk.csv", rows, encoding="gbk"))
+    assert (table.encoding, table.column("label")[0]) == ("gb18030", "城鄉建設")
+
+
+def test_a_damaged_utf8_file_names_the_line(tmp_path):
+    good = "text\n" + "小区门口的路灯坏了\n" * 5
+    (tmp_path / "in.csv").write_bytes(good.encode() + "第七行".encode("gbk") + b"\n")
+    with pytest.raises(TextMiningError) as caught:
+        read_csv(tmp_path / "in.csv")
+    offset = len(good.encode())
+    assert caught.value.message == (
+        f"{tmp_path / 'in.csv'}: line 7: not valid UTF-8 (byte 0xb5 at offset {offset}); "
+        "fix that line or save the file as UTF-8 again"
+    )
+
+
+def test_column_names_match_without_case_or_spaces_and_must_be_unique(tmp_path):
+    (tmp_path / "in.csv").write_text(" Text ,LABEL,名称\n路灯坏了,城乡建设,甲\n", encoding="utf-8")
+    table = read_csv(tmp_path / "in.csv", required=["text", "Label"])
+    assert table.columns == ["text", "label", "名称"]
+    assert table.column("label") == ["城乡建设"]
+    (tmp_path / "dup.csv").write_text("text,label,Text\na,b,c\n", encoding="utf-8")
+    with pytest.raises(TextMiningError, match="the header names text more than once"):
+        read_csv(tmp_path / "dup.csv")
+
+
+def test_blank_rows_keep_their_place_and_blank_lines_at_the_end_are_dropped(tmp_path):
+    (tmp_path / "in.csv").write_text('text,label\n只有文本\n\n,\n"",x\n末行,\n\n,\n', encoding="utf-8")
+    assert read_csv(tmp_path / "in.csv").column("text") == ["只有文本", "", "", "", "末行"]
+
+
+def test_an_output_may_not_be_an_input_or_a_directory(tmp_path):
+    data = write_rows(tmp_path / "in.csv", ROWS)
+    with pytest.raises(TextMiningError, match="is also an input; write the output to another file"):
+        check_output(tmp_path / "." / "in.csv", [data])
+    with pytest.raises(TextMiningError, match="is a directory; give a file name for the output"):
+        check_output(tmp_path, [data])
+    assert check_output(tmp_path / "out.csv", [data]) == tmp_path / "out.csv"
 
 
 def test_write_is_atomic_and_leaves_nothing_on_failure(tmp_path):
@@ -51,6 +115,40 @@ def test_write_is_atomic_and_leaves_nothing_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_csv(target, ["a"], [{"a": "甲"}])
     assert target.read_bytes() == "a\r\n甲\r\n".encode()
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_csv(tmp_path / "out.csv", ["a"], [{"a": 1}])
+        with atomic_directory(tmp_path / "model") as staging:
+            (staging / "model.json").write_text("{}", encoding="utf-8")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o755
+
+
+def test_atomic_directory_replaces_only_a_model_and_never_loses_it(tmp_path):
+    model = tmp_path / "a" / "b" / "model"
+    with atomic_directory(model) as staging:
+        (staging / "model.json").write_text("first", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_directory(model) as staging:
+        (staging / "model.json").write_text("second", encoding="utf-8")
+        raise RuntimeError("training failed")
+    assert [p.name for p in model.parent.iterdir()] == ["model"]
+    assert (model / "model.json").read_text(encoding="utf-8") == "first"
+    with pytest.raises(RuntimeError), atomic_directory(tmp_path / "new" / "deeper" / "model"):
+        raise RuntimeError("training failed")
+    assert not (tmp_path / "new").exists()
+    (model / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(TextMiningError, match=r"exists and holds files that are not a model \(notes.txt\)"):
+        with atomic_directory(model):
+            pass
+    with pytest.raises(TextMiningError, match="holds the input"):
+        with atomic_directory(tmp_path / "a", [model / "notes.txt"]):
+            pass
+    assert sorted(p.name for p in model.iterdir()) == ["model.json", "notes.txt"]
 
 
 def test_atomic_path_needs_an_existing_directory(tmp_path):
