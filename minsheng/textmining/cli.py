@@ -2,7 +2,8 @@
 
 Every command reads CSV with ``io.read_csv`` (encoding detection, required columns), writes its
 output atomically, shows a progress bar on stderr for long work, and turns a ``TextMiningError``
-into one clear line on stderr and exit code 2.
+into one clear line on stderr and exit code 2. Summaries and warnings go to stderr too: stdout
+carries only ``evaluate``'s report (its last line the JSON object).
 """
 
 from __future__ import annotations
@@ -115,8 +116,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
             progress=lambda message: status.update(message),
         )
     model.save(args.out)
-    print(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels → {args.out}")
+    _done(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels → {args.out}")
     return 0
+
+
+def _done(message: str) -> None:
+    """A command's closing summary, on stderr: stdout carries only ``evaluate``'s report."""
+    _stderr.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def _warn(message: str) -> None:
@@ -195,7 +201,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         rows.append(out)
     write_csv(args.out, columns, rows)
     flagged = sum(1 for p in predictions.values() if p.needs_person) + len(texts) - len(present)
-    print(f"classified {len(present)} texts ({flagged} need a person) → {args.out}")
+    _done(f"classified {len(present)} texts ({flagged} need a person) → {args.out}")
     return 0
 
 
@@ -214,7 +220,7 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
     ]
     write_csv(args.out, columns, rows)
     duplicates = len(texts) - result.n_groups
-    print(f"{len(texts)} texts, {result.n_groups} groups, {duplicates} near-duplicates → {args.out}")
+    _done(f"{len(texts)} texts, {result.n_groups} groups, {duplicates} near-duplicates → {args.out}")
     return 0
 
 

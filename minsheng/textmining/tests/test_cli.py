@@ -19,7 +19,9 @@ def test_train_evaluate_classify_round_trip(labelled_csv, tmp_path, capsys):
     model = tmp_path / "model"
     assert main(["train", "--data", str(labelled_csv), "--out", str(model)]) == 0
     assert sorted(p.name for p in model.iterdir()) == ["model.json", "weights.npz"]
-    capsys.readouterr()
+    captured = capsys.readouterr()
+    assert captured.out == ""  # stdout is for evaluate's report only
+    assert captured.err.strip() == f"trained on 72 texts + 0 token rows, 3 labels → {model}"
 
     assert main(["evaluate", "--model", str(model), "--data", str(labelled_csv)]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
