@@ -16,7 +16,7 @@ Method (``find_hot_issues``):
    words of the message's own estate/school/firm/community names left out: the place is matched
    by its key, similarity measures the problem), cosine similarity. Rare subject bigrams (at most 1.5% of subjects: 车贷, 搅拌 …) are *topic
    words*, robust to segmentation.
-4. **Linking** (up to ``exact_block`` = 5,000 messages, all pairs): two messages at most
+4. **Linking** (up to ``exact_block`` = 12,000 messages, all pairs): two messages at most
    ``window_days`` = 365 apart are linked when they name the same estate/school/firm/community
    and have similarity ≥ 0.10, share a topic word (≥ 0.15), the same road or street (≥ 0.30),
    or nothing in particular (≥ 0.35); naming *different* places or districts needs ≥ 0.60
@@ -1270,7 +1270,7 @@ def find_hot_issues(
     average_threshold: float = 0.18,
     window_days: float = 365.0,
     weights: HeatWeights = HeatWeights(),
-    exact_block: int = 5000,
+    exact_block: int = 12_000,
     max_block: int = 600,
     max_split: int = 5000,
     progress: Callable[[int], None] | None = None,
@@ -1438,7 +1438,13 @@ def _describe(
 ) -> HotIssue:
     sub = x[idx]
     centroid = np.asarray(sub.sum(axis=0)).ravel()
-    central = int(np.argmax(sub @ centroid)) if len(idx) > 1 else 0
+    central = 0
+    if len(idx) > 1:
+        # The most central message; among equally central ones (subjects that differ only in the
+        # place names left out of the vectors) the earliest, so row order does not matter.
+        closeness = np.asarray(sub @ centroid).ravel()
+        tied = np.flatnonzero(closeness >= closeness.max() * (1 - 1e-9))
+        central = int(min(tied.tolist(), key=lambda k: (messages[idx[k]].posted_at, messages[idx[k]].message_id)))
     key_counts = Counter(k for i in idx for k in prepared.key_names_of(i))
     top_order = np.argsort(-centroid)[:12]
     keywords = tuple(words[j] for j in top_order if centroid[j] > 0 and words[j] not in key_counts)[:6]
