@@ -28,7 +28,7 @@ Method (``find_hot_issues``):
    Single links find all the messages of a problem; average linkage undoes their chaining
    (one estate's fumes complaints stay apart from its cracked-floor complaints).
 6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
-   candidate groups are simply "same place key", or else "same district and same
+   candidate groups are "same place key" (of a message's keys, the one most messages name), or else "same district and same
    highest-weight word"; each group (cut in time order at ``max_block``) goes through step 5.
    Linear in the number of messages; cross-place problems without a place are found only
    through their shared key word. Memory: per message only numbers are kept (word counts,
@@ -1103,17 +1103,28 @@ def _row_min(m: sparse.csr_matrix, value: np.ndarray) -> np.ndarray:
     return out
 
 
+def _most_named(m: sparse.csr_matrix) -> np.ndarray:
+    """Per row, the column of its own that the most rows have (the first column among equals;
+    −1 for an empty row)."""
+    width = m.shape[1]
+    counts = np.bincount(m.indices, minlength=width).astype(np.int64)
+    rank = (counts.max(initial=0) - counts) * width + np.arange(width, dtype=np.int64)
+    best = _row_min(m, rank)
+    return np.where(best >= 0, best % max(width, 1), -1)
+
+
 def _groups_at_scale(
     x: sparse.csr_matrix, prepared: _Prepared, days: np.ndarray, max_size: int
 ) -> Iterator[np.ndarray]:
-    """Candidate groups for large inputs, in linear time: messages naming the same place (their
-    first estate / school / firm / community key, in string order) form a group; the others are
-    grouped by district and their highest-weight word. Groups over ``max_size`` are cut in time
-    order. Average linkage then splits each group by problem (see ``find_hot_issues``)."""
+    """Candidate groups for large inputs, in linear time: messages naming the same place form a
+    group — of a message's estate / school / firm / community keys, the one most messages name,
+    so a message naming both a developer (广铁集团) and its estate (伊景园滨河苑) joins the
+    estate's many messages —; the others are grouped by district and their highest-weight word.
+    Groups over ``max_size`` are cut in time order. Average linkage then splits each group by
+    problem (see ``find_hot_issues``)."""
     n = x.shape[0]
     top = _top_word(x)
-    # Column ids are sorted names, so the smallest id is the first name in string order.
-    key = _row_min(prepared.keys, np.arange(prepared.keys.shape[1]))
+    key = _most_named(prepared.keys)
     district = _row_min(prepared.districts, np.arange(prepared.districts.shape[1]))
     width = np.int64(x.shape[1] + 1)
     code = np.where(
