@@ -14,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import secrets
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -204,11 +204,22 @@ def check_output(target: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     return target
 
 
-def _private_to_shared(path: Path, *, directory: bool) -> None:
-    """``mkstemp``/``mkdtemp`` create owner-only entries; give them the usual mode (umask applies)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+def _temporary_beside(target: Path, *, directory: bool, suffix: str = ".tmp") -> Path:
+    """A new, uniquely named file or directory beside ``target``, created with the usual mode
+    (``0666``/``0777`` less the umask, as any new file; ``mkstemp`` would make it owner-only)."""
+    for _ in range(100):
+        path = target.parent / f".{target.name}.{secrets.token_hex(6)}{'' if directory else suffix}"
+        try:
+            if directory:
+                path.mkdir(mode=0o777)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise TextMiningError(f"{target}: cannot write in {target.parent} ({error.strerror})") from None
+        return path
+    raise TextMiningError(f"{target}: cannot create a temporary name in {target.parent}")
 
 
 #: What a model directory may hold: a directory holding anything else is not overwritten.
@@ -258,27 +269,42 @@ def atomic_directory(target: str | os.PathLike[str], inputs: Iterable[str | os.P
     except OSError as error:
         raise TextMiningError(f"{target}: cannot create {error.filename} ({error.strerror})") from None
     try:
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as error:
-        raise TextMiningError(f"{target}: cannot write in {target.parent} ({error.strerror})") from None
+        temporary = _temporary_beside(target, directory=True)
+    except TextMiningError:
+        _remove_empty(created)
+        raise
     try:
-        yield temporary
-        _private_to_shared(temporary, directory=True)
-        check_model_target(target, inputs)  # the same checks again: it may have changed meanwhile
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-            os.replace(temporary, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temporary, target)
+        try:
+            yield temporary
+            check_model_target(target, inputs)  # the same checks again: it may have changed meanwhile
+            if target.exists():
+                old = _temporary_beside(target, directory=True)
+                try:
+                    os.replace(target, old)  # onto an empty directory
+                except OSError:
+                    old.rmdir()
+                    raise
+                try:
+                    os.replace(temporary, target)
+                except OSError:
+                    os.replace(old, target)  # the old model back in place
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(temporary, target)
+        except OSError as error:
+            raise TextMiningError(f"{target}: cannot write the model ({error.strerror or error})") from None
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
-        for directory in created:
-            with suppress(OSError):
-                directory.rmdir()
+        _remove_empty(created)
         raise
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    """Remove the directories ``atomic_directory`` created (deepest first), where still empty."""
+    for directory in directories:
+        with suppress(OSError):
+            directory.rmdir()
 
 
 @contextmanager
@@ -289,16 +315,10 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator
     write (no permission, disk full) is a ``TextMiningError`` naming the file.
     """
     target = check_output(target)
-    try:
-        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
-    except OSError as error:
-        raise TextMiningError(f"{target}: cannot write in {target.parent} ({error.strerror})") from None
-    os.close(descriptor)
-    temporary = Path(name)
+    temporary = _temporary_beside(target, directory=False, suffix=suffix or ".tmp")
     try:
         try:
             yield temporary
-            _private_to_shared(temporary, directory=False)
             os.replace(temporary, target)
         except OSError as error:
             raise TextMiningError(f"{target}: cannot write it ({error.strerror or error})") from None

@@ -1,5 +1,6 @@
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,23 @@ def test_atomic_path_needs_an_existing_directory(tmp_path):
     with pytest.raises(TextMiningError, match="does not exist"):
         with atomic_path(tmp_path / "no" / "out.csv"):
             pass
+
+
+def test_a_failed_swap_puts_the_old_model_back(tmp_path, monkeypatch):
+    model = tmp_path / "model"
+    with atomic_directory(model) as staging:
+        (staging / "model.json").write_text("first", encoding="utf-8")
+    real_replace = os.replace
+
+    def replace(source, destination):
+        new = Path(source) / "model.json"
+        if Path(destination) == model and new.exists() and new.read_text(encoding="utf-8") == "second":
+            raise OSError(28, "No space left on device")
+        real_replace(source, destination)
+
+    monkeypatch.setattr("minsheng.textmining.io.os.replace", replace)
+    with pytest.raises(TextMiningError, match="cannot write the model \\(No space left on device\\)"):
+        with atomic_directory(model) as staging:
+            (staging / "model.json").write_text("second", encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    assert (model / "model.json").read_text(encoding="utf-8") == "first"
