@@ -223,6 +223,12 @@ def _spam(args: argparse.Namespace) -> int:
                 off_model = spam.load_offensive_model(Path(args.model) / "offensive")
         except spam.ModelFormatError as error:
             raise TextMiningError(str(error)) from None
+        if model.metrics.get("n_legitimate") == 0:
+            print(
+                f"warning: {args.model} was trained without legitimate messages (spam-train without "
+                "--legitimate): it flags most citizens' messages; retrain it with the platform's own",
+                file=sys.stderr,
+            )
     table = read_csv(args.data, required=(args.text_col,) if args.text_col else ())
     texts = _texts_of(table, args.text_col, args.data)
     verdicts: list[spam.SpamVerdict] = []

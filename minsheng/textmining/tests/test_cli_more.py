@@ -304,3 +304,20 @@ def test_spam_refuses_a_damaged_model(tmp_path, capsys):
     assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 2
     assert f"{weights}: unreadable (" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_spam_warns_of_a_model_trained_without_legitimate_messages(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("MINSHENG_LEGITIMATE", raising=False)
+    monkeypatch.setenv("MINSHENG_SHARED_DATA", str(tmp_path / "absent"))
+    data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS)
+    model = tmp_path / "model"
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 0
+    assert "warning: no --legitimate texts" in capsys.readouterr().err
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 0
+    assert f"warning: {model} was trained without legitimate messages" in capsys.readouterr().err
+    legit = _write(tmp_path / "legit.csv", ["text"], [["小区路灯坏了请修理"]])
+    assert cli_more.main(["spam-train", "--data", str(data), "--legitimate", str(legit), "--out", str(model)]) == 0
+    capsys.readouterr()
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
