@@ -201,22 +201,33 @@ HOTTEST = {
 
 @pytest.mark.shared_data
 def test_shared_hottest_problems_are_each_one_issue_in_the_top_10():
+    messages = hi.messages_from_rows(_shared_rows())
+    issues = hi.find_hot_issues(messages, top=10)
+    for name, (best, total) in _held_together(messages, issues).items():
+        assert best >= 0.8 * total, f"{name}: {best} of {total} messages in one top-10 issue"
+
+
+def _shared_rows() -> list[dict[str, str]]:
+    """The rows of the shared ``hot_issue_messages.csv`` (the test is skipped without it)."""
     data = Path(os.environ.get("MINSHENG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
     path = data / "messages" / "hot_issue_messages.csv"
     if not path.is_file():
         pytest.skip(f"shared data not found at {data} (set MINSHENG_SHARED_DATA)")
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    messages = hi.messages_from_rows(rows)
-    issues = hi.find_hot_issues(messages, top=10)
+        return list(csv.DictReader(fh))
+
+
+def _held_together(messages: list[hi.Message], issues: list[hi.HotIssue]) -> dict[str, tuple[int, int]]:
+    """For each ``HOTTEST`` problem: the most of its messages one issue holds, and how many it has."""
+    held = {}
     for name, (place, problem) in HOTTEST.items():
         ids = {
             m.message_id
             for m in messages
             if re.search(place, m.subject + m.detail) and re.search(problem, m.subject + m.detail)
         }
-        best = max(len(ids & set(i.message_ids)) for i in issues)
-        assert best >= 0.8 * len(ids), f"{name}: {best} of {len(ids)} messages in one top-10 issue"
+        held[name] = (max(len(ids & set(i.message_ids)) for i in issues), len(ids))
+    return held
 
 
 # --- internals of the linear path --------------------------------------------------------------
@@ -271,12 +282,7 @@ def test_pruned_ranking_equals_the_full_ranking():
 
 @pytest.mark.shared_data
 def test_shared_output_does_not_depend_on_the_order_of_the_rows():
-    data = Path(os.environ.get("MINSHENG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    path = data / "messages" / "hot_issue_messages.csv"
-    if not path.is_file():
-        pytest.skip(f"shared data not found at {data} (set MINSHENG_SHARED_DATA)")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _shared_rows()
 
     def top(ordered):
         issues = hi.find_hot_issues(hi.messages_from_rows(ordered), top=10)
@@ -301,20 +307,8 @@ def test_most_named_picks_the_key_most_messages_share():
 def test_shared_hottest_problems_on_the_linear_path():
     """The path for more than ``exact_block`` messages, forced on the shared data: four of the five
     problems stay whole in the top 10 (58车贷 names no place and is split by its top words)."""
-    data = Path(os.environ.get("MINSHENG_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    path = data / "messages" / "hot_issue_messages.csv"
-    if not path.is_file():
-        pytest.skip(f"shared data not found at {data} (set MINSHENG_SHARED_DATA)")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        messages = hi.messages_from_rows(list(csv.DictReader(fh)))
+    messages = hi.messages_from_rows(_shared_rows())
     issues = hi.find_hot_issues(messages, top=10, exact_block=1000)
-    whole = []
-    for name, (place, problem) in HOTTEST.items():
-        ids = {
-            m.message_id
-            for m in messages
-            if re.search(place, m.subject + m.detail) and re.search(problem, m.subject + m.detail)
-        }
-        if max(len(ids & set(i.message_ids)) for i in issues) >= 0.8 * len(ids):
-            whole.append(name)
+    held = _held_together(messages, issues)
+    whole = [name for name, (best, total) in held.items() if best >= 0.8 * total]
     assert whole == [name for name in HOTTEST if name != "58车贷 fraud case"]
