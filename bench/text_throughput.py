@@ -1,6 +1,6 @@
 """Text engine throughput, side by side with the peer pipeline, on the same messages.
 
-    .venv/bin/python bench/text_throughput.py [--quick] [--data DIR] [--skip-dedupe] [--cv]
+    .venv/bin/python bench/text_throughput.py [--quick] [--data DIR] [--skip-dedupe] [--cv [--seed N] [--no-network]]
 
 Prints, in one run: messages/s (best of three interleaved runs, by wall-clock and by CPU time) of
 the engine's classify path (normalize → features → predict; the default model has no word
@@ -13,6 +13,8 @@ data is absent. ``--cv`` instead runs the 5-fold cross-validation of the classif
 out of a fold's training every token row that repeats one of its validation messages (its own
 row and those of the same text posted again under another id), *held-back protocol* only each
 validation message's own row, as the held-back messages were removed from the shared data.
+``--seed`` draws other folds (0: the ones recorded in ``docs/benchmarks.md``); ``--no-network``
+trains the SVM alone, without the hidden-layer network.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def bench_classify(texts: list[str], labels: list[str], extra: Path, n: int) -> 
     engine, peer = max(engine_runs), max(peer_runs)
     engine_cpu, peer_cpu = max(cpu for _, cpu in engine_timed), max(cpu for _, cpu in peer_timed)
 
-    print(f"  engine (normalize → char n-grams → hashed tf-idf → SVM):  {engine:10,.0f} msgs/s (1 process, 1 core)")
+    print(f"  engine (normalize → char n-grams → hashed tf-idf → SVM, network where unsure): {engine:10,.0f} msgs/s (1 process, 1 core)")
     print(f"  peer   (jieba → TfidfVectorizer → LinearSVC):              {peer:10,.0f} msgs/s (1 process, 1 core)")
     print(f"  ratio engine/peer: {engine / peer:.1f}×   engine per core: {engine:,.0f} msgs/s   "
           f"(best of 3 interleaved runs; all engine runs {', '.join(f'{r:,.0f}' for r in engine_runs)}, "
@@ -152,7 +154,8 @@ def _overlapping_extra(texts: list[str], extra_tokens: list[list[str]]) -> tuple
     return repeats, own
 
 
-def cross_validate(texts: list[str], labels: list[str], extra: Path, folds: int = 5) -> None:
+def cross_validate(texts: list[str], labels: list[str], extra: Path, folds: int = 5, *, seed: int = 0,
+                   network: bool = True) -> None:
     from minsheng.textmining.classify import evaluate
 
     table = read_csv(extra, required=["tokens", "label"])
@@ -161,7 +164,7 @@ def cross_validate(texts: list[str], labels: list[str], extra: Path, folds: int 
     repeats, own = _overlapping_extra(texts, extra_tokens)
     print(f"cross-validation: {len(texts):,} labelled texts + {len(extra_tokens):,} token rows "
           f"({int((repeats >= 0).sum()):,} of which repeat a labelled text; {int((own >= 0).sum()):,} texts have their own row)")
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     fold_of = np.empty(len(texts), dtype=np.int64)
     for label in sorted(set(labels)):  # stratified
         members = rng.permutation([i for i, y in enumerate(labels) if y == label])
@@ -180,7 +183,7 @@ def cross_validate(texts: list[str], labels: list[str], extra: Path, folds: int 
             model = TextClassifier.train(
                 [texts[i] for i in train], [labels[i] for i in train],
                 extra_tokens=[extra_tokens[j] for j in keep], extra_labels=[extra_labels[j] for j in keep],
-                calibrate=False,
+                network=network,
             )
             report = evaluate(model, [texts[i] for i in test], [labels[i] for i in test])
             scores[protocol].append(report.macro_f1)
@@ -236,6 +239,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("MINSHENG_SHARED_DATA", ROOT.parent / "shared" / "data")))
     parser.add_argument("--skip-dedupe", action="store_true")
     parser.add_argument("--cv", action="store_true", help="5-fold cross-validation of the classifier instead")
+    parser.add_argument("--seed", type=int, default=0, help="with --cv: the draw of the folds")
+    parser.add_argument("--no-network", action="store_true", help="with --cv: the SVM alone")
     args = parser.parse_args()
     dev = args.data / "messages" / "labelled_dev.csv"
     if not dev.is_file():
@@ -246,7 +251,8 @@ def main() -> int:
     print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}; numpy {np.__version__}; "
           f"load average {os.getloadavg()[0]:.1f}")
     if args.cv:
-        cross_validate(texts, labels, args.data / "messages" / "segmented_train.csv")
+        cross_validate(texts, labels, args.data / "messages" / "segmented_train.csv", seed=args.seed,
+                       network=not args.no_network)
         return 0
     bench_classify(texts, labels, args.data / "messages" / "segmented_train.csv", 1_000 if args.quick else 2 * len(texts))
     print(f"  load average after the classify runs: {os.getloadavg()[0]:.1f}")

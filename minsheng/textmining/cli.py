@@ -116,7 +116,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             progress=lambda message: status.update(message),
         )
     model.save(args.out)
-    _done(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels → {args.out}")
+    network = "" if model.network is None else f", with a network of {model.network.w1.shape[1]} hidden units"
+    _done(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels{network} → {args.out}")
     return 0
 
 

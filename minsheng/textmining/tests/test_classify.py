@@ -99,7 +99,7 @@ def test_evaluation_report_counts(trained_model_dir):
 
 def test_saved_model_has_format_version_and_character_features_only(trained_model_dir):
     description = json.loads((trained_model_dir / "model.json").read_text(encoding="utf-8"))
-    assert description["format_version"] == 3
+    assert description["format_version"] == 4
     assert description["features"] == {
         "bits": 20,
         "char_ngrams": [1, 2, 3],
@@ -114,7 +114,7 @@ def test_saved_model_has_format_version_and_character_features_only(trained_mode
     assert model._segmenter is None  # the default features need no word segmentation
 
 
-@pytest.mark.parametrize("old_format", [None, 1, 4])
+@pytest.mark.parametrize("old_format", [None, 1, 5])
 def test_model_of_another_format_is_refused(trained_model_dir, tmp_path, old_format):
     copy = tmp_path / "old"
     copy.mkdir()
@@ -125,7 +125,7 @@ def test_model_of_another_format_is_refused(trained_model_dir, tmp_path, old_for
         description["format_version"] = old_format
     (copy / "model.json").write_text(json.dumps(description), encoding="utf-8")
     (copy / "weights.npz").write_bytes((trained_model_dir / "weights.npz").read_bytes())
-    with pytest.raises(TextMiningError, match=f"model format {old_format or 1} .*this engine reads format 2 or 3; retrain"):
+    with pytest.raises(TextMiningError, match=f"model format {old_format or 1} .*this engine reads format 2, 3 or 4; retrain"):
         TextClassifier.load(copy)
 
 
