@@ -5,8 +5,9 @@
     python bench/hot_issues_scale.py --n 200000 --hot 30
 
 Messages come from ``minsheng.textmining._screen_synth`` (hand-made vocabularies): background
-complaints spread over a year plus ``--hot`` planted issues (one place, one problem, ~60 days)
-sharing ``--hot-share`` of the messages. Prints the wall and CPU time (this process and its
+complaints spread over a year (``--placeless-share`` of them city-wide, naming no place) plus
+``--hot`` planted issues (one place, one problem, ~60 days) and ``--hot-placeless`` planted issues
+naming no place (a lending platform's collapse) sharing ``--hot-share`` of the messages. Prints the wall and CPU time (this process and its
 preparation workers), the load average (the shared machine is noisy: compare CPU times), peak
 RSS and how many planted issues are in the top ``--top``, each as one issue.
 """
@@ -43,12 +44,25 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="20,000 messages")
     parser.add_argument("--hot", type=int, default=10, help="planted hot issues")
     parser.add_argument("--hot-share", type=float, default=0.002, help="share of messages in planted issues")
-    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--hot-placeless", type=int, default=1, help="planted hot issues naming no place")
+    parser.add_argument(
+        "--placeless-share", type=float, default=0.0, help="share of the other messages naming no place"
+    )
+    parser.add_argument("--top", type=int, help="issues to list (default: the number of planted issues)")
     args = parser.parse_args()
     n = 20_000 if args.quick else args.n
+    if args.top is None:
+        args.top = args.hot + args.hot_placeless
     started = time.perf_counter()
     messages = hot_issues.messages_from_rows(
-        civic_messages(n, seed=1, hot=args.hot, hot_share=args.hot_share)
+        civic_messages(
+            n,
+            seed=1,
+            hot=args.hot,
+            hot_share=args.hot_share,
+            hot_placeless=args.hot_placeless,
+            placeless_share=args.placeless_share,
+        )
     )
     generated = time.perf_counter()
     cpu_before = os.times()
@@ -72,7 +86,8 @@ def main() -> int:
         heads = Counter(i.split("-")[0] for i in issue.message_ids if i.startswith("H"))
         for head, count in heads.items():
             found[head] = max(found.get(head, 0), count)
-    whole = sum(1 for head, total in planted.items() if found.get(head, 0) >= 0.8 * total)
+    whole = {head for head, total in planted.items() if found.get(head, 0) >= 0.8 * total}
+    placeless = {f"H{k}" for k in range(args.hot, args.hot + args.hot_placeless)} & set(planted)
     print(
         f"hot issues: {elapsed:.1f} s for {n:,} messages ({n / elapsed:,.0f} msg/s), "
         f"peak RSS {peak_rss_mb():,.0f} MB (largest worker {peak_child_rss_mb():,.0f} MB)"
@@ -81,7 +96,11 @@ def main() -> int:
         f"CPU time: {cpu:.1f} s in this process + {workers_cpu:.1f} s in workers; load average "
         f"{' '.join(f'{v:.2f}' for v in load_before)} before, {' '.join(f'{v:.2f}' for v in load_after)} after"
     )
-    print(f"planted issues in the top {args.top} with ≥ 80% of their messages: {whole} of {len(planted)}")
+    print(
+        f"planted issues in the top {args.top} with ≥ 80% of their messages: {len(whole)} of {len(planted)} "
+        f"({len(whole - placeless)} of {len(planted) - len(placeless)} at a place, "
+        f"{len(whole & placeless)} of {len(placeless)} naming no place)"
+    )
     for issue in issues[:5]:
         print(
             f"  {issue.rank:2d} {issue.heat:7.2f} {len(issue.message_ids):6d} {issue.place} | {issue.description}"

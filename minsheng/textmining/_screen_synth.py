@@ -296,6 +296,78 @@ _EXTRAS = [
 ]
 
 
+# City-wide messages naming no place (``placeless_share``) and planted issues of that kind
+# (``hot_placeless``: a collapsed lending platform, like the real data's 58车贷).
+_CITY_TOPICS = [
+    "公积金贷款",
+    "人才购房补贴",
+    "社保转移",
+    "医保异地报销",
+    "地铁票价",
+    "网约车管理",
+    "出租车拒载",
+    "驾照考试预约",
+    "户口迁移",
+    "居住证办理",
+    "新能源车牌",
+    "供暖收费",
+    "燃气价格",
+    "养老金发放",
+    "失业金申领",
+]
+_CITY_DEFECTS = [
+    "办理太慢",
+    "政策不明确",
+    "收费不合理",
+    "网上系统经常出错",
+    "要求的材料太多",
+    "窗口排队时间太长",
+    "标准前后不一致",
+    "咨询电话一直打不通",
+]
+# Platform names: heads and tails without a character in common, so that two planted platforms
+# share no subject bigram.
+_PLATFORM_HEADS = ["聚财", "鑫源", "汇通", "嘉盈"]
+_PLATFORM_TAILS = ["车贷", "金服", "钱包", "理财"]
+_CASE_SUBJECTS = [
+    "{name}案件进展如何",
+    "请问{where}公安对{name}一案办案的进度如何了",
+    "严惩{where}{name}集资诈骗案",
+    "{name}立案已久毫无进展",
+    "恳请{where}经侦公正办理{name}案件，还受害人一个公道",
+    "{where}{name}老板跑路，经侦拖延办案",
+]
+_CASE_DETAILS = [
+    "我在平台投入了{amount}元，",
+    "去年{month}月就报了案，",
+    "受害人有几千人，",
+    "至今没有发布任何案情通报，",
+    "追赃挽损工作毫无动静，",
+    "很多受害人是退休老人，",
+    "承办民警说还在侦查，",
+    "平台的资金去向至今不明，",
+]
+
+
+def _placeless(rng: random.Random, district: str) -> tuple[str, str]:
+    """Subject and detail of a city-wide message naming no place (``district`` may be empty)."""
+    topic, defect = rng.choice(_CITY_TOPICS), rng.choice(_CITY_DEFECTS)
+    subject = rng.choice([f"{topic}{defect}", f"关于{topic}{defect}的问题", f"{district}{topic}{defect}"])
+    fillers = "".join(rng.sample(_FILLERS + _FILLERS2, 2))
+    detail = f"{rng.choice(_OPENINGS)}我想反映{district}{topic}的问题，{defect}。{fillers}"
+    return subject, detail + rng.choice(_DEMANDS)
+
+
+def _case(rng: random.Random, name: str, district: str) -> tuple[str, str]:
+    """Subject and detail of a message about the planted platform ``name``."""
+    where = district if rng.random() < 0.7 else "A市"
+    subject = rng.choice(_CASE_SUBJECTS).format(name=name, where=where)
+    amount, month = rng.randrange(1, 200) * 1000, rng.randrange(1, 13)
+    story = "".join(part.format(amount=amount, month=month) for part in rng.sample(_CASE_DETAILS, 3))
+    detail = f"{rng.choice(_OPENINGS)}我是{name}的受害人，{story}{rng.choice(_DEMANDS)}"
+    return subject, detail
+
+
 def _place(rng: random.Random) -> tuple[str, str]:
     district = rng.choice(_DISTRICTS)
     kind = rng.random()
@@ -318,11 +390,16 @@ def civic_messages(
     days: int = 365,
     hot: int = 0,
     hot_share: float = 0.0,
+    hot_placeless: int = 0,
+    placeless_share: float = 0.0,
 ) -> Iterator[dict[str, str]]:
     """Yield ``n`` synthetic messages with the columns of ``hot_issue_messages.csv``.
 
-    ``hot`` planted issues (one place, one problem, many users, within ~60 days) receive a
-    ``hot_share`` of the messages; their ids start with ``H<k>-``.
+    ``hot`` planted issues (one place, one problem, many users, within ~60 days) and
+    ``hot_placeless`` planted issues naming no place (a lending platform's collapse, its name
+    and mostly one district) share a ``hot_share`` of the messages; their ids start with
+    ``H<k>-``. A ``placeless_share`` of the other messages are city-wide complaints naming no
+    place (公积金贷款, 社保转移 …). With the last two at 0 the output is as it always was.
     """
     rng = random.Random(seed)
     planted = []
@@ -337,6 +414,13 @@ def civic_messages(
                 rng.randrange(days - 60),
             )
         )
+    if hot_placeless > len(_PLATFORM_HEADS):
+        raise ValueError(f"at most {len(_PLATFORM_HEADS)} planted issues without a place")
+    heads = rng.sample(_PLATFORM_HEADS, hot_placeless) if hot_placeless else []
+    tails = rng.sample(_PLATFORM_TAILS, hot_placeless) if hot_placeless else []
+    names = [h + t for h, t in zip(heads, tails, strict=True)]
+    for k, name in enumerate(names, len(planted)):
+        planted.append((k, rng.choice(_DISTRICTS), name, None, rng.randrange(days - 60)))
     for i in range(n):
         is_hot = planted and rng.random() < hot_share
         if is_hot:
@@ -348,22 +432,12 @@ def civic_messages(
             problem = (rng.choice(_OBJECTS), rng.choice(_DEFECTS), rng.choice(_CONSEQUENCES))
             posted = start + timedelta(days=rng.random() * days, seconds=rng.randrange(86400))
             mid = str(i)
-        thing, defect, consequence = problem
-        subject = rng.choice(
-            [
-                f"{district}{place}{thing}{defect}",
-                f"反映{district}{place}{thing}{defect}的问题",
-                f"{place}的{thing}{defect}，何时解决",
-                f"关于{place}{thing}{defect}的投诉",
-            ]
-        )
-        extra = rng.choice(_EXTRAS).format(rng.randrange(1, 10**4)) if rng.random() < 0.5 else ""
-        fillers = "".join(rng.sample(_FILLERS + _FILLERS2, 3))
-        who = rng.choice(["居民", "业主", "租户", "家长", "住户"])
-        detail = (
-            f"{rng.choice(_OPENINGS)}我是A市{district}{place}的{who}，{place}的{thing}{defect}，"
-            f"{consequence}。{fillers}{extra}{rng.choice(_DEMANDS)}"
-        )
+        if problem is None:  # a planted issue naming no place
+            subject, detail = _case(rng, place, district)
+        elif not is_hot and placeless_share and rng.random() < placeless_share:
+            subject, detail = _placeless(rng, district if rng.random() < 0.5 else "")
+        else:
+            subject, detail = _about_place(rng, district, place, problem)
         yield {
             "message_id": mid,
             "user": f"U{rng.randrange(n * 2):08d}",
@@ -373,6 +447,29 @@ def civic_messages(
             "dislikes": str(rng.randrange(3) if rng.random() < 0.1 else 0),
             "likes": str(rng.randrange(50) if rng.random() < 0.05 else rng.randrange(3)),
         }
+
+
+def _about_place(
+    rng: random.Random, district: str, place: str, problem: tuple[str, str, str]
+) -> tuple[str, str]:
+    """Subject and detail of a message about ``problem`` at ``place``."""
+    thing, defect, consequence = problem
+    subject = rng.choice(
+        [
+            f"{district}{place}{thing}{defect}",
+            f"反映{district}{place}{thing}{defect}的问题",
+            f"{place}的{thing}{defect}，何时解决",
+            f"关于{place}{thing}{defect}的投诉",
+        ]
+    )
+    extra = rng.choice(_EXTRAS).format(rng.randrange(1, 10**4)) if rng.random() < 0.5 else ""
+    fillers = "".join(rng.sample(_FILLERS + _FILLERS2, 3))
+    who = rng.choice(["居民", "业主", "租户", "家长", "住户"])
+    detail = (
+        f"{rng.choice(_OPENINGS)}我是A市{district}{place}的{who}，{place}的{thing}{defect}，"
+        f"{consequence}。{fillers}{extra}{rng.choice(_DEMANDS)}"
+    )
+    return subject, detail
 
 
 def civic_texts(n: int, *, seed: int = 7) -> list[str]:

@@ -28,10 +28,11 @@ Method (``find_hot_issues``):
    Single links find all the messages of a problem; average linkage undoes their chaining
    (one estate's fumes complaints stay apart from its cracked-floor complaints).
 6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
-   candidate groups are "same place key" (of a message's keys, the one most messages name), or else "same district and same
-   highest-weight word"; each group (cut in time order at ``max_block``) goes through step 5.
-   Linear in the number of messages; cross-place problems without a place are found only
-   through their shared key word. Memory: per message only numbers are kept (word counts,
+   candidate groups are "same place key" (of a message's keys, the one most messages name); for
+   messages naming no place at all, the components of the step-4 topic links found block by
+   block (each rare subject bigram used by at most ``TOPIC_BLOCK`` = 300 messages is a block);
+   for the rest "same district and same highest-weight word". Each group (cut in time order at
+   ``max_block``) goes through step 5. Linear in the number of messages. Memory: per message only numbers are kept (word counts,
    place, key, district, group and bigram ids in CSR arrays; the distinct places, words and
    bigrams once each); a batch of 5,000 messages is segmented with one rjieba call.
 7. **Heat index** (``heat``) and, for each issue, period, place or group, a one-line description
@@ -1114,14 +1115,22 @@ def _most_named(m: sparse.csr_matrix) -> np.ndarray:
 
 
 def _groups_at_scale(
-    x: sparse.csr_matrix, prepared: _Prepared, days: np.ndarray, max_size: int
+    x: sparse.csr_matrix,
+    prepared: _Prepared,
+    topics: sparse.csr_matrix,
+    days: np.ndarray,
+    t: _Thresholds,
+    max_size: int,
 ) -> Iterator[np.ndarray]:
     """Candidate groups for large inputs, in linear time: messages naming the same place form a
     group — of a message's estate / school / firm / community keys, the one most messages name,
     so a message naming both a developer (广铁集团) and its estate (伊景园滨河苑) joins the
-    estate's many messages —; the others are grouped by district and their highest-weight word.
-    Groups over ``max_size`` are cut in time order. Average linkage then splits each group by
-    problem (see ``find_hot_issues``)."""
+    estate's many messages —; messages naming no place at all (no such key, road or street) that
+    share a rare subject bigram and are similar (``_topic_links``) form groups by their links, as on the all-pairs path (a
+    problem named by no place: 58车贷); the others are grouped by district and their
+    highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
+    broken by raising the similarity level). Average linkage then splits each group by problem
+    (see ``find_hot_issues``)."""
     n = x.shape[0]
     top = _top_word(x)
     key = _most_named(prepared.keys)
@@ -1132,12 +1141,67 @@ def _groups_at_scale(
         key,
         prepared.keys.shape[1] + (district + 1) * width + (top + 1),
     )
+    placeless = (key < 0) & (np.diff(prepared.coarse.indptr) == 0)
+    a, b, sim = _topic_links(x, topics, placeless, district, days, t, TOPIC_BLOCK)
+    if len(a):
+        base = int(code.max()) + 1
+        nodes = np.unique(np.concatenate((a, b)))
+        for number, part in enumerate(_components(nodes, a, b, sim, 0.0, max_size, days)):
+            if len(part) > 1:
+                code[part] = base + number
+    del a, b, sim
     order = np.lexsort((days, code))
     cuts = np.flatnonzero(np.diff(code[order])) + 1
     del code, top, key, district
     for part in np.split(order, cuts) if n else []:
         for start in range(0, len(part), max_size):
             yield part[start : start + max_size]
+
+
+#: At scale, a rare subject bigram links messages without a place only when at most this many
+#: messages use it (a problem's own word, such as 车贷): each block's similarities are computed
+#: all-pairs, so the work is at most ``TOPIC_BLOCK`` times the number of such memberships.
+TOPIC_BLOCK = 300
+
+
+def _topic_links(
+    x: sparse.csr_matrix,
+    topics: sparse.csr_matrix,
+    placeless: np.ndarray,
+    district: np.ndarray,
+    days: np.ndarray,
+    t: _Thresholds,
+    cap: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Links between messages without a place key (``placeless``) that share a topic bigram used
+    by at most ``cap`` messages, with similarity ≥ ``t.topic``, at most ``t.window_days`` apart
+    and not naming different districts (``district``: each message's first, −1 for none) — the
+    all-pairs path's topic links, found block by block."""
+    df = np.bincount(topics.indices, minlength=topics.shape[1])
+    chosen = sparse.diags(placeless.astype(np.float32)) @ topics @ sparse.diags((df <= cap).astype(np.float32))
+    chosen = sparse.csc_matrix(chosen)
+    chosen.eliminate_zeros()
+    sizes = np.diff(chosen.indptr)
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    found_s: list[np.ndarray] = []
+    for column in np.flatnonzero(sizes > 1).tolist():
+        rows = chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]]
+        sub = x[rows]
+        sims = (sub @ sub.T).tocoo()
+        keep = (sims.row < sims.col) & (sims.data >= t.topic)
+        a, b, s = rows[sims.row[keep]], rows[sims.col[keep]], sims.data[keep]
+        keep = (np.abs(days[a] - days[b]) <= t.window_days) & ~(
+            (district[a] >= 0) & (district[b] >= 0) & (district[a] != district[b])
+        )
+        if keep.any():
+            found_a.append(a[keep])
+            found_b.append(b[keep])
+            found_s.append(s[keep])
+    if not found_a:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_s)
 
 
 def _top_word(x: sparse.csr_matrix) -> np.ndarray:
@@ -1323,7 +1387,7 @@ def find_hot_issues(
             np.arange(n, dtype=np.int64), a, b, sim, 0.0, max_split, days
         )
     else:
-        parts = _groups_at_scale(x, prepared, days, max_block)
+        parts = _groups_at_scale(x, prepared, topics, days, t, max_block)
     member = _membership(topics, prepared.keys, prepared.districts)
     # Cluster labels as one array, numbered in the order the clusters are made.
     # (and each message's position in its cluster: descriptions depend on the members' order).

@@ -305,10 +305,66 @@ def test_most_named_picks_the_key_most_messages_share():
 
 @pytest.mark.shared_data
 def test_shared_hottest_problems_on_the_linear_path():
-    """The path for more than ``exact_block`` messages, forced on the shared data: four of the five
-    problems stay whole in the top 10 (58车贷 names no place and is split by its top words)."""
+    """The path for more than ``exact_block`` messages, forced on the shared data: the five
+    problems stay whole in the top 10 (58车贷, which names no place, through its rare subject
+    bigrams: 13 of its 15 messages; it was split by its top words before)."""
     messages = hi.messages_from_rows(_shared_rows())
     issues = hi.find_hot_issues(messages, top=10, exact_block=1000)
     held = _held_together(messages, issues)
     whole = [name for name, (best, total) in held.items() if best >= 0.8 * total]
-    assert whole == [name for name in HOTTEST if name != "58车贷 fraud case"]
+    assert whole == list(HOTTEST)
+    assert held["58车贷 fraud case"] == (13, 15)
+
+
+def _links(messages: list[hi.Message], cap: int) -> set[tuple[str, str]]:
+    """The topic links ``_topic_links`` finds among ``messages`` (ids of each linked pair)."""
+    import numpy as np
+
+    prepared = hi._prepare(messages, None)
+    x, _, _ = hi._tfidf(prepared)
+    topics = hi._topic_keys(prepared, hi.TOPIC_SHARE)
+    placeless = (hi._most_named(prepared.keys) < 0) & (np.diff(prepared.coarse.indptr) == 0)
+    district = hi._row_min(prepared.districts, np.arange(prepared.districts.shape[1]))
+    days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
+    t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
+    a, b, _ = hi._topic_links(x, topics, placeless, district, days, t, cap)
+    return {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
+
+
+def test_topic_links_join_placeless_messages_sharing_a_rare_subject_word():
+    detail = "我在平台投入的资金至今拿不回来，立案以后一直没有进展，请公安机关尽快通报案情。"
+    messages = [
+        _msg("c1", "A4区聚财车贷案件进展如何", detail, "2019-03-01 10:00:00", "u1"),
+        _msg("c2", "严惩A4区聚财车贷集资诈骗", detail, "2019-03-05 10:00:00", "u2"),
+        _msg("c3", "聚财车贷立案已久毫无进展", detail, "2019-04-01 10:00:00", "u3"),
+        # the same words in another district: a different case
+        _msg("d1", "A6区聚财车贷案件进展如何", detail, "2019-03-02 10:00:00", "u4"),
+        # more than a year later
+        _msg("late", "聚财车贷案件进展如何", detail, "2020-06-01 10:00:00", "u5"),
+        # naming an estate: grouped by its key, not linked here
+        _msg("e1", "丽发新城小区聚财车贷宣传", detail, "2019-03-03 10:00:00", "u6"),
+    ]
+    # 400 others, so that a bigram of 6 messages is rare (``TOPIC_SHARE`` of 406 is 6)
+    messages += [
+        _msg(f"o{i}", f"A{i % 9 + 1}区{w}问题", f"关于{w}的问题，希望尽快处理。", "2019-05-01 10:00:00", f"v{i}")
+        for i, w in enumerate(["公积金贷款", "社保转移", "医保报销", "地铁票价", "户口迁移"] * 80)
+    ]
+    assert _links(messages, cap=300) == {("c1", "c2"), ("c1", "c3"), ("c2", "c3"), ("c3", "d1")}
+    # with a cap of 3 only 案件 (3 messages) is rare enough, and it joins no pair above
+    assert _links(messages, cap=3) == set()
+
+
+def test_linear_path_keeps_a_planted_issue_naming_no_place_whole():
+    """A lending platform's collapse, named by no estate, road or street: the linear path links
+    its messages through the platform's rare subject bigrams, as the all-pairs path does (before,
+    grouped by district and top word, at most 7 of the 32 were together)."""
+    from minsheng.textmining._screen_synth import civic_messages
+
+    messages = hi.messages_from_rows(civic_messages(3000, seed=4, hot=2, hot_share=0.03, hot_placeless=1))
+    planted = sum(m.message_id.startswith("H2-") for m in messages)
+    together = [
+        max(sum(i.startswith("H2-") for i in issue.message_ids) for issue in hi.find_hot_issues(messages, top=0, **path))
+        for path in ({"exact_block": 1}, {})
+    ]
+    assert planted == 32
+    assert together == [32, 32]
