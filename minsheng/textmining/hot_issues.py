@@ -1557,24 +1557,31 @@ def _common_name(subjects: list[str], central: str) -> str:
                 if count >= need and count > best_count:
                     best, best_count = piece, count
         if best:
-            return _end_at_word(best, central)
+            return _at_words(best, central)
     return ""
 
 
-def _end_at_word(piece: str, central: str) -> str:
+def _at_words(piece: str, central: str) -> str:
     """``piece`` cut back to the end of a word of ``central`` when it stops inside one
-    (泉星公园项 of 泉星公园项目 → 泉星公园), unless fewer than 3 characters would remain."""
+    (泉星公园项 of 泉星公园项目 → 泉星公园), and moved on to the start of a word when it starts
+    inside one (房公积金 of 购房公积金 → 公积金); each cut only when at least 3 characters remain.
+    The words are rjieba's of ``central`` with the administrative units (A市, K9县) blanked, so
+    that they do not join the next word (A市经开区 is cut 市经 / 开区 otherwise)."""
     start = central.find(piece)
     if start < 0:
         return piece
     end = start + len(piece)
-    bounds = np.cumsum([len(word) for word in rjieba.cut(central)])
-    if end in bounds:
-        return piece
-    inside = bounds[(bounds > start) & (bounds < end)]
-    if len(inside) and int(inside[-1]) - start >= 3:
-        return central[start : int(inside[-1])]
-    return piece
+    masked = _SPLIT_RE.sub(lambda m: " " * len(m.group()), central)
+    bounds = np.cumsum([0] + [len(word) for word in rjieba.cut(masked)])
+    if end not in bounds:
+        inside = bounds[(bounds > start) & (bounds < end)]
+        if len(inside) and int(inside[-1]) - start >= 3:
+            end = int(inside[-1])
+    if start not in bounds:
+        inside = bounds[(bounds > start) & (bounds < end)]
+        if len(inside) and end - int(inside[0]) >= 3:
+            start = int(inside[0])
+    return central[start:end]
 
 
 _CJK_RUN_LONG = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")

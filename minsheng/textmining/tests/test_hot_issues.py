@@ -142,8 +142,17 @@ def test_a_common_name_ends_at_a_word_not_inside_one():
     # the longest shared run is cut at 8 characters, inside 项目: it ends at 公园 instead
     assert hi._common_name(subjects, subjects[0]) == "经开区泉星公园"
     assert hi._common_name(["58车贷案件进展", "58车贷案件通报"], "58车贷案件进展") == "58车贷案件"
-    assert hi._end_at_word("泉星公园项", "泉星公园项目") == "泉星公园"
-    assert hi._end_at_word("公园项", "公园项目") == "公园项"  # cut back, fewer than 3 characters would remain
+    assert hi._at_words("泉星公园项", "泉星公园项目") == "泉星公园"
+    assert hi._at_words("公园项", "公园项目") == "公园项"  # cut back, fewer than 3 characters would remain
+
+
+def test_a_common_name_starts_at_a_word_not_inside_one():
+    assert hi._at_words("房公积金", "咨询A市购房公积金贷款的要求") == "公积金"
+    assert hi._at_words("房公积", "咨询A市购房公积金贷款的要求") == "房公积"  # fewer than 3 would remain
+    # A市 is not a word of its own for rjieba (市经 / 开区): blanked, 经开区 stays whole
+    assert hi._at_words("经开区泉星公园项", "建议进一步优化A市经开区泉星公园项目规划") == "经开区泉星公园"
+    subjects = ["咨询A市购房公积金贷款的要求", "A市住房公积金贷款额度", "租房公积金贷款怎么办理"]  # 房公积金贷款 shared
+    assert hi._common_name(subjects, subjects[0]) == "公积金贷款"
 
 
 def test_top_limits_the_result_and_ranks_by_heat():
