@@ -1141,8 +1141,8 @@ def _groups_at_scale(
         key,
         prepared.keys.shape[1] + (district + 1) * width + (top + 1),
     )
-    placeless = (key < 0) & (np.diff(prepared.coarse.indptr) == 0)
-    a, b, sim = _topic_links(x, topics, placeless, district, days, t, TOPIC_BLOCK)
+    placeless = (np.diff(prepared.keys.indptr) == 0) & (np.diff(prepared.coarse.indptr) == 0)
+    a, b, sim = _topic_links(x, topics, placeless, prepared.districts, days, t, TOPIC_BLOCK)
     if len(a):
         base = int(code.max()) + 1
         nodes = np.unique(np.concatenate((a, b)))
@@ -1168,40 +1168,43 @@ def _topic_links(
     x: sparse.csr_matrix,
     topics: sparse.csr_matrix,
     placeless: np.ndarray,
-    district: np.ndarray,
+    districts: sparse.csr_matrix,
     days: np.ndarray,
     t: _Thresholds,
     cap: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Links between messages without a place key (``placeless``) that share a topic bigram used
-    by at most ``cap`` messages, with similarity ≥ ``t.topic``, at most ``t.window_days`` apart
-    and not naming different districts (``district``: each message's first, −1 for none) — the
-    all-pairs path's topic links, found block by block."""
+    """The links ``_edges_for`` makes between two messages naming no place (``placeless``) that
+    share a topic bigram used by at most ``cap`` messages — similarity ≥ ``t.topic``, or ≥
+    ``t.duplicate`` when they name different districts and no common one, at most
+    ``t.window_days`` apart —, found block by block. Each pair once (``a < b``)."""
     df = np.bincount(topics.indices, minlength=topics.shape[1])
     chosen = sparse.diags(placeless.astype(np.float32)) @ topics @ sparse.diags((df <= cap).astype(np.float32))
     chosen = sparse.csc_matrix(chosen)
     chosen.eliminate_zeros()
     sizes = np.diff(chosen.indptr)
-    found_a: list[np.ndarray] = []
-    found_b: list[np.ndarray] = []
-    found_s: list[np.ndarray] = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for column in np.flatnonzero(sizes > 1).tolist():
-        rows = chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]]
+        rows = chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]].astype(np.int64)
         sub = x[rows]
         sims = (sub @ sub.T).tocoo()
         keep = (sims.row < sims.col) & (sims.data >= t.topic)
-        a, b, s = rows[sims.row[keep]], rows[sims.col[keep]], sims.data[keep]
-        keep = (np.abs(days[a] - days[b]) <= t.window_days) & ~(
-            (district[a] >= 0) & (district[b] >= 0) & (district[a] != district[b])
-        )
-        if keep.any():
-            found_a.append(a[keep])
-            found_b.append(b[keep])
-            found_s.append(s[keep])
-    if not found_a:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_s)
+        i, j, s = sims.row[keep], sims.col[keep], sims.data[keep]
+        keep = np.abs(days[rows[i]] - days[rows[j]]) <= t.window_days
+        i, j, s = i[keep], j[keep], s[keep]
+        if not len(i):
+            continue
+        named = districts[rows]
+        shared = (named @ named.T).toarray()
+        has = np.diff(named.indptr) > 0
+        apart = has[i] & has[j] & (shared[i, j] == 0)  # different districts, none in common
+        keep = ~apart | (s >= t.duplicate)
+        found.append((rows[i[keep]], rows[j[keep]], s[keep]))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    a, b, s = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    # A pair sharing several rare bigrams was found in each of their blocks: keep it once.
+    _, first = np.unique(a * np.int64(x.shape[0]) + b, return_index=True)
+    return a[first], b[first], s[first]
 
 
 def _top_word(x: sparse.csr_matrix) -> np.ndarray:
@@ -1296,26 +1299,36 @@ def _components(
 ) -> Iterator[np.ndarray]:
     """Connected components of the links ≥ ``level`` among ``nodes`` (each sorted by time); a
     component larger than ``max_size`` is broken by raising the level in steps of 0.05, and cut
-    in time order as a last resort, so that no average-linkage step exceeds ``max_size``."""
-    index = np.full(len(days), -1, dtype=np.int64)
-    index[nodes] = np.arange(len(nodes))
-    keep = (sim >= level) & (index[a] >= 0) & (index[b] >= 0)
-    a, b, sim = a[keep], b[keep], sim[keep]
-    graph = sparse.coo_matrix((np.ones(len(a), dtype=np.int8), (index[a], index[b])), shape=(len(nodes),) * 2)
+    in time order as a last resort, so that no average-linkage step exceeds ``max_size``. Links
+    with an end outside ``nodes`` are ignored; each oversized component is broken with its own
+    links only, so the work stays linear in the links however many components are oversized."""
+    by_id = np.argsort(nodes, kind="stable")
+    sorted_nodes = nodes[by_id]
+
+    def position(ends: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(sorted_nodes, ends), max(len(nodes) - 1, 0))
+        return np.where(sorted_nodes[at] == ends, by_id[at], -1) if len(nodes) else np.full(len(ends), -1)
+
+    pa, pb = position(a), position(b)
+    keep = (sim >= level) & (pa >= 0) & (pb >= 0)
+    a, b, sim, pa, pb = a[keep], b[keep], sim[keep], pa[keep], pb[keep]
+    graph = sparse.coo_matrix((np.ones(len(a), dtype=np.int8), (pa, pb)), shape=(len(nodes),) * 2)
     count, labels = connected_components(graph, directed=False)
     order = np.lexsort((days[nodes], labels))
     cuts = np.flatnonzero(np.diff(labels[order])) + 1
-    for part in np.split(nodes[order], cuts):
+    by_label = np.argsort(labels[pa], kind="stable")  # the links of each component together
+    link_cuts = np.searchsorted(labels[pa][by_label], np.arange(count + 1))
+    for part in np.split(order, cuts):
         if len(part) <= max_size:
-            yield part
+            yield nodes[part]
         elif level < 0.95:
-            inside = np.isin(a, part)
+            inside = by_label[link_cuts[labels[part[0]]] : link_cuts[labels[part[0]] + 1]]
             yield from _components(
-                part, a[inside], b[inside], sim[inside], max(level, 0.1) + 0.05, max_size, days
+                nodes[part], a[inside], b[inside], sim[inside], max(level, 0.1) + 0.05, max_size, days
             )
         else:
             for start in range(0, len(part), max_size):
-                yield part[start : start + max_size]
+                yield nodes[part[start : start + max_size]]
 
 
 #: Two messages at least this similar are the same text (an echo when the users differ).
@@ -1563,8 +1576,9 @@ def _common_name(subjects: list[str], central: str) -> str:
 
 def _at_words(piece: str, central: str) -> str:
     """``piece`` cut back to the end of a word of ``central`` when it stops inside one
-    (泉星公园项 of 泉星公园项目 → 泉星公园), and moved on to the start of a word when it starts
-    inside one (房公积金 of 购房公积金 → 公积金); each cut only when at least 3 characters remain.
+    (泉星公园项 of 泉星公园项目 → 泉星公园), and without its first character when that is the
+    last one of a word (房公积金 of 购房公积金 → 公积金); each cut only when at least 3 characters
+    remain.
     The words are rjieba's of ``central`` with the administrative units (A市, K9县) blanked, so
     that they do not join the next word (A市经开区 is cut 市经 / 开区 otherwise)."""
     start = central.find(piece)
@@ -1577,10 +1591,13 @@ def _at_words(piece: str, central: str) -> str:
         inside = bounds[(bounds > start) & (bounds < end)]
         if len(inside) and int(inside[-1]) - start >= 3:
             end = int(inside[-1])
-    if start not in bounds:
-        inside = bounds[(bounds > start) & (bounds < end)]
-        if len(inside) and end - int(inside[0]) >= 3:
-            start = int(inside[0])
+    if start not in bounds and start + 1 in bounds and end - start > 3:
+        # One stray character of the word before (房 of 购房公积金): dropped, unless what follows
+        # is a function word (师的待遇, 资格与职称). A longer move would cut into names that
+        # rjieba joins to the word before (营盘路六堆子 → 路六堆 / 子).
+        following = masked[start + 1 : int(bounds[bounds > start + 1][0])]
+        if following not in _stop_words():
+            start += 1
     return central[start:end]
 
 

@@ -332,12 +332,23 @@ def _links(messages: list[hi.Message], cap: int) -> set[tuple[str, str]]:
     prepared = hi._prepare(messages, None)
     x, _, _ = hi._tfidf(prepared)
     topics = hi._topic_keys(prepared, hi.TOPIC_SHARE)
-    placeless = (hi._most_named(prepared.keys) < 0) & (np.diff(prepared.coarse.indptr) == 0)
-    district = hi._row_min(prepared.districts, np.arange(prepared.districts.shape[1]))
+    placeless = (np.diff(prepared.keys.indptr) == 0) & (np.diff(prepared.coarse.indptr) == 0)
     days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
     t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
-    a, b, _ = hi._topic_links(x, topics, placeless, district, days, t, cap)
-    return {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
+    a, b, _ = hi._topic_links(x, topics, placeless, prepared.districts, days, t, cap)
+    found = {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
+    assert len(found) == len(a)  # each pair once
+    # the all-pairs path's links between two such messages sharing a bigram of at most ``cap``
+    rare = topics[:, np.flatnonzero(np.bincount(topics.indices, minlength=topics.shape[1]) <= cap)]
+    a, b, _ = hi._edges_for(np.arange(len(messages)), x, prepared, topics, days, t)
+    shared = (rare @ rare.T).toarray()
+    expected = {
+        (messages[i].message_id, messages[j].message_id)
+        for i, j in zip(a.tolist(), b.tolist(), strict=True)
+        if placeless[i] and placeless[j] and shared[i, j]
+    }
+    assert found == expected
+    return found
 
 
 def test_topic_links_join_placeless_messages_sharing_a_rare_subject_word():
@@ -346,7 +357,8 @@ def test_topic_links_join_placeless_messages_sharing_a_rare_subject_word():
         _msg("c1", "A4区聚财车贷案件进展如何", detail, "2019-03-01 10:00:00", "u1"),
         _msg("c2", "严惩A4区聚财车贷集资诈骗", detail, "2019-03-05 10:00:00", "u2"),
         _msg("c3", "聚财车贷立案已久毫无进展", detail, "2019-04-01 10:00:00", "u3"),
-        # the same words in another district: a different case
+        # another district: linked only as a near-duplicate (to c1, the same words) and to c3,
+        # which names no district
         _msg("d1", "A6区聚财车贷案件进展如何", detail, "2019-03-02 10:00:00", "u4"),
         # more than a year later
         _msg("late", "聚财车贷案件进展如何", detail, "2020-06-01 10:00:00", "u5"),
@@ -358,9 +370,9 @@ def test_topic_links_join_placeless_messages_sharing_a_rare_subject_word():
         _msg(f"o{i}", f"A{i % 9 + 1}区{w}问题", f"关于{w}的问题，希望尽快处理。", "2019-05-01 10:00:00", f"v{i}")
         for i, w in enumerate(["公积金贷款", "社保转移", "医保报销", "地铁票价", "户口迁移"] * 80)
     ]
-    assert _links(messages, cap=300) == {("c1", "c2"), ("c1", "c3"), ("c2", "c3"), ("c3", "d1")}
-    # with a cap of 3 only 案件 (3 messages) is rare enough, and it joins no pair above
-    assert _links(messages, cap=3) == set()
+    assert _links(messages, cap=300) == {("c1", "c2"), ("c1", "c3"), ("c2", "c3"), ("c1", "d1"), ("c3", "d1")}
+    # with a cap of 3 only 案件 (c1, d1, late) is rare enough: the near-duplicates c1 and d1 alone
+    assert _links(messages, cap=3) == {("c1", "d1")}
 
 
 def test_linear_path_keeps_a_planted_issue_naming_no_place_whole():
@@ -377,3 +389,20 @@ def test_linear_path_keeps_a_planted_issue_naming_no_place_whole():
     ]
     assert planted == 32
     assert together == [32, 32]
+
+
+def test_oversized_components_are_broken_each_with_its_own_links():
+    import numpy as np
+
+    # two components of 4 messages (over max_size 3): strong links 0–1 and 2–3 in the first,
+    # 4–5 and 6–7 in the second, joined by weak ones; message 8 has no link
+    a = np.array([0, 1, 2, 4, 5, 6], dtype=np.int64)
+    b = np.array([1, 2, 3, 5, 6, 7], dtype=np.int64)
+    sim = np.array([0.9, 0.2, 0.9, 0.9, 0.2, 0.9], dtype=np.float32)
+    days = np.arange(9, dtype=np.float64)
+    nodes = np.array([8, 7, 6, 5, 4, 3, 2, 1, 0], dtype=np.int64)  # any order
+    parts = [part.tolist() for part in hi._components(nodes, a, b, sim, 0.0, 3, days)]
+    assert sorted(parts) == [[0, 1], [2, 3], [4, 5], [6, 7], [8]]
+    # a link with an end outside ``nodes`` is ignored
+    parts = [part.tolist() for part in hi._components(np.array([0, 1, 2]), a, b, sim, 0.0, 3, days)]
+    assert sorted(parts) == [[0, 1, 2]]
