@@ -7,9 +7,10 @@
 Messages come from ``minsheng.textmining._screen_synth`` (hand-made vocabularies): background
 complaints spread over a year (``--placeless-share`` of them city-wide, naming no place) plus
 ``--hot`` planted issues (one place, one problem, ~60 days) and ``--hot-placeless`` planted issues
-naming no place (a lending platform's collapse) sharing ``--hot-share`` of the messages. Prints the wall and CPU time (this process and its
-preparation workers), the load average (the shared machine is noisy: compare CPU times), peak
-RSS and how many planted issues are in the top ``--top``, each as one issue.
+naming no place (a lending platform's collapse) sharing ``--hot-share`` of the messages. Prints
+the wall and CPU time (this process and its preparation workers), the load average (the shared
+machine is noisy: compare CPU times), peak RSS and how many planted issues are in the top
+``--top``, each as one issue.
 """
 
 from __future__ import annotations

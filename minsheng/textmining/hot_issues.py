@@ -32,9 +32,10 @@ Method (``find_hot_issues``):
    messages naming no place at all, the components of the step-4 topic links found block by
    block (each rare subject bigram used by at most ``TOPIC_BLOCK`` = 300 messages is a block);
    for the rest "same district and same highest-weight word". Each group (cut in time order at
-   ``max_block``) goes through step 5. Linear in the number of messages. Memory: per message only numbers are kept (word counts,
-   place, key, district, group and bigram ids in CSR arrays; the distinct places, words and
-   bigrams once each); a batch of 5,000 messages is segmented with one rjieba call.
+   ``max_block``) goes through step 5. Linear in the number of messages. Memory: per message
+   only numbers are kept (word counts, place, key, district, group and bigram ids in CSR arrays;
+   the distinct places, words and bigrams once each); a batch of 5,000 messages is segmented
+   with one rjieba call.
 7. **Heat index** (``heat``) and, for each issue, period, place or group, a one-line description
    (the subject of the most central message), keywords and member ids. The heat of every
    cluster is first bounded with numpy (``_heat_candidates``); only the clusters that can reach
@@ -1126,9 +1127,9 @@ def _groups_at_scale(
     group — of a message's estate / school / firm / community keys, the one most messages name,
     so a message naming both a developer (广铁集团) and its estate (伊景园滨河苑) joins the
     estate's many messages —; messages naming no place at all (no such key, road or street) that
-    share a rare subject bigram and are similar (``_topic_links``) form groups by their links, as on the all-pairs path (a
-    problem named by no place: 58车贷); the others are grouped by district and their
-    highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
+    share a rare subject bigram and are similar (``_topic_links``) form groups by their links, as
+    on the all-pairs path (a problem named by no place: 58车贷); the others are grouped by
+    district and their highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
     broken by raising the similarity level). Average linkage then splits each group by problem
     (see ``find_hot_issues``)."""
     n = x.shape[0]
@@ -1198,7 +1199,8 @@ def _topic_links(
         has = np.diff(named.indptr) > 0
         apart = has[i] & has[j] & (shared[i, j] == 0)  # different districts, none in common
         keep = ~apart | (s >= t.duplicate)
-        found.append((rows[i[keep]], rows[j[keep]], s[keep]))
+        ends = rows[i[keep]], rows[j[keep]]
+        found.append((np.minimum(*ends), np.maximum(*ends), s[keep]))  # a < b, whatever the row order
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     a, b, s = (np.concatenate(parts) for parts in zip(*found, strict=True))
