@@ -1579,8 +1579,8 @@ def _common_name(subjects: list[str], central: str) -> str:
 def _at_words(piece: str, central: str) -> str:
     """``piece`` cut back to the end of a word of ``central`` when it stops inside one
     (泉星公园项 of 泉星公园项目 → 泉星公园), and without its first character when that is the
-    last one of a word (房公积金 of 购房公积金 → 公积金); each cut only when at least 3 characters
-    remain.
+    last one of a word (房公积金 of 购房公积金 → 公积金), and without function words at either end
+    (洪山公园的 → 洪山公园); each cut only when at least 3 characters remain.
     The words are rjieba's of ``central`` with the administrative units (A市, K9县) blanked, so
     that they do not join the next word (A市经开区 is cut 市经 / 开区 otherwise)."""
     start = central.find(piece)
@@ -1600,6 +1600,19 @@ def _at_words(piece: str, central: str) -> str:
         following = masked[start + 1 : int(bounds[bounds > start + 1][0])]
         if following not in _stop_words():
             start += 1
+    # Function words at either end go (洪山公园的 → 洪山公园, 旧城改造要 → 旧城改造), when the word
+    # next to one is a word of two characters or more (和包支付, cut 和 / 包 / 支付, is a name).
+    stop = _stop_words()
+    while end in bounds and (lower := bounds[(bounds >= start) & (bounds < end)]).size >= 2:
+        previous, before = int(lower[-2]), int(lower[-1])  # where the last two words start
+        if masked[before:end] not in stop or before - start < 3 or before - previous < 2:
+            break
+        end = before
+    while start in bounds and (upper := bounds[(bounds > start) & (bounds <= end)]).size >= 2:
+        after, following = int(upper[0]), int(upper[1])  # where the first two words end
+        if masked[start:after] not in stop or end - after < 3 or following - after < 2:
+            break
+        start = after
     return central[start:end]
 
 

@@ -155,6 +155,18 @@ def test_a_common_name_starts_at_a_word_not_inside_one():
     assert hi._common_name(subjects, subjects[0]) == "公积金贷款"
 
 
+def test_a_common_name_has_no_function_word_at_either_end():
+    assert hi._at_words("洪山公园的", "A4区洪山公园的建设计划何时才能正式启动?") == "洪山公园"
+    assert hi._at_words("旧城改造要", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
+    assert hi._at_words("的旧城改造", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
+    assert hi._at_words("公园的", "洪山公园的建设") == "公园的"  # fewer than 3 characters would remain
+    assert hi._at_words("和包支付", "请问A市为什么要把和包支付作为任务") == "和包支付"  # 和 / 包 / 支付: a name
+    assert hi._at_words("公积金贷款", "公积金贷款") == "公积金贷款"  # whole words, nothing to trim
+    assert hi._at_words("的要求", "贷款的要求") == "的要求"
+    subjects = ["A4区洪山公园的建设计划何时启动", "洪山公园的规划", "洪山公园的进度"]
+    assert hi._common_name(subjects, subjects[0]) == "洪山公园"
+
+
 def test_top_limits_the_result_and_ranks_by_heat():
     issues = hi.find_hot_issues(_corpus(), top=2)
     assert [i.rank for i in issues] == [1, 2]
