@@ -1608,6 +1608,14 @@ def _at_words(piece: str, central: str) -> str:
         if masked[before:end] not in stop or before - start < 3 or before - previous < 2:
             break
         end = before
+    # A lone character that ends no name, after a longer word, starts the next name (松 of
+    # 松雅湖: 地铁3号线松 → 地铁3号线; 东 of 东六线: 经开区东 → 经开区).
+    if end in bounds and (lower := bounds[(bounds >= start) & (bounds < end)]).size >= 2:
+        previous, before = int(lower[-2]), int(lower[-1])
+        last = masked[before:end]
+        if end - before == 1 and _CJK_CHAR.match(last) and last not in _NAME_END:
+            if before - previous >= 2 and before - start >= 3:
+                end = before
     while start in bounds and (upper := bounds[(bounds > start) & (bounds <= end)]).size >= 2:
         after, following = int(upper[0]), int(upper[1])  # where the first two words end
         if masked[start:after] not in stop or end - after < 3 or following - after < 2:
@@ -1617,6 +1625,12 @@ def _at_words(piece: str, central: str) -> str:
 
 
 _CJK_RUN_LONG = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+#: Characters a place's or a thing's name ends with (the suffixes' last characters and more):
+#: a label may end with one standing alone (路, 站, 号 …), not with another lone character.
+_NAME_END = frozenset(suffix[-1] for suffix in _SUFFIX_KIND) | frozenset(
+    "站湖山江河桥塘洲岛港园院校楼栋厂场馆所局线号期门区县市镇乡村坊巷寺房费证卡票车税奖"
+)
 
 
 def _label(

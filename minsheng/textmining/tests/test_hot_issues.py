@@ -167,6 +167,14 @@ def test_a_common_name_has_no_function_word_at_either_end():
     assert hi._common_name(subjects, subjects[0]) == "洪山公园"
 
 
+def test_a_common_name_does_not_end_with_a_lone_character_of_the_next_name():
+    # rjieba cuts 地铁 / 3 / 号线 / 松 / 雅西: 松 starts the station's name
+    assert hi._at_words("地铁3号线松", "反映A市地铁3号线松雅西地省站西北方向10万民众安全问题") == "地铁3号线"
+    assert hi._at_words("经开区东", "问问A市经开区东六线以西泉塘昌和商业中心以南的有关规划") == "经开区"
+    # a character that ends names stays: 路, 站, 房 …
+    assert hi._at_words("司法拍卖房", "外地人在A市购买司法拍卖房是否属于限购范围?") == "司法拍卖房"
+
+
 def test_top_limits_the_result_and_ranks_by_heat():
     issues = hi.find_hot_issues(_corpus(), top=2)
     assert [i.rank for i in issues] == [1, 2]
