@@ -82,11 +82,13 @@ def main() -> int:
     )
     load_after = os.getloadavg()
     planted = Counter(m.message_id.split("-")[0] for m in messages if m.message_id.startswith("H"))
-    found = {}
+    found: dict[str, int] = {}
+    rank_of: dict[str, int] = {}
     for issue in issues:
         heads = Counter(i.split("-")[0] for i in issue.message_ids if i.startswith("H"))
         for head, count in heads.items():
-            found[head] = max(found.get(head, 0), count)
+            if count > found.get(head, 0):
+                found[head], rank_of[head] = count, issue.rank
     whole = {head for head, total in planted.items() if found.get(head, 0) >= 0.8 * total}
     placeless = {f"H{k}" for k in range(args.hot, args.hot + args.hot_placeless)} & set(planted)
     print(
@@ -101,6 +103,13 @@ def main() -> int:
         f"planted issues in the top {args.top} with ≥ 80% of their messages: {len(whole)} of {len(planted)} "
         f"({len(whole - placeless)} of {len(planted) - len(placeless)} at a place, "
         f"{len(whole & placeless)} of {len(placeless)} naming no place)"
+    )
+    print(
+        "each planted issue: rank of the issue holding most of its messages (held / planted): "
+        + ", ".join(
+            f"{head} {rank_of[head] if head in rank_of else '—'} ({found.get(head, 0)}/{total})"
+            for head, total in sorted(planted.items(), key=lambda item: int(item[0][1:]))
+        )
     )
     for issue in issues[:5]:
         print(

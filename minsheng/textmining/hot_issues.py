@@ -29,9 +29,9 @@ Method (``find_hot_issues``):
    (one estate's fumes complaints stay apart from its cracked-floor complaints).
 6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
    candidate groups are "same place key" (of a message's keys, the one most messages name); for
-   messages naming no place at all, the components of the step-4 topic links found block by
-   block (each rare subject bigram used by at most ``TOPIC_BLOCK`` = 300 messages is a block);
-   for the rest "same district and same highest-weight word". Each group (cut in time order at
+   messages naming no estate, school, firm or community, the components of the step-4 topic
+   links found block by block (each rare subject bigram used by at most ``TOPIC_BLOCK`` = 300
+   messages is a block); for the rest "same district and same highest-weight word". Each group (cut in time order at
    ``max_block``) goes through step 5. Linear in the number of messages. Memory: per message
    only numbers are kept (word counts, place, key, district, group and bigram ids in CSR arrays;
    the distinct places, words and bigrams once each); a batch of 5,000 messages is segmented
@@ -1126,10 +1126,10 @@ def _groups_at_scale(
     """Candidate groups for large inputs, in linear time: messages naming the same place form a
     group — of a message's estate / school / firm / community keys, the one most messages name,
     so a message naming both a developer (广铁集团) and its estate (伊景园滨河苑) joins the
-    estate's many messages —; messages naming no place at all (no such key, road or street) that
-    share a rare subject bigram and are similar (``_topic_links``) form groups by their links, as
-    on the all-pairs path (a problem named by no place: 58车贷); the others are grouped by
-    district and their highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
+    estate's many messages —; messages naming none of those (they may name a road or street)
+    that share a rare subject bigram and are similar (``_topic_links``) form groups by their
+    links, as on the all-pairs path (a problem named by no place: 58车贷; one along several roads
+    and stations: 地铁3号线); the others are grouped by district and their highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
     broken by raising the similarity level). Average linkage then splits each group by problem
     (see ``find_hot_issues``)."""
     n = x.shape[0]
@@ -1142,8 +1142,8 @@ def _groups_at_scale(
         key,
         prepared.keys.shape[1] + (district + 1) * width + (top + 1),
     )
-    placeless = (np.diff(prepared.keys.indptr) == 0) & (np.diff(prepared.coarse.indptr) == 0)
-    a, b, sim = _topic_links(x, topics, placeless, prepared.districts, days, t, TOPIC_BLOCK)
+    keyless = np.diff(prepared.keys.indptr) == 0
+    a, b, sim = _topic_links(x, topics, keyless, prepared.districts, days, t, TOPIC_BLOCK)
     if len(a):
         base = int(code.max()) + 1
         nodes = np.unique(np.concatenate((a, b)))
@@ -1159,8 +1159,8 @@ def _groups_at_scale(
             yield part[start : start + max_size]
 
 
-#: At scale, a rare subject bigram links messages without a place only when at most this many
-#: messages use it (a problem's own word, such as 车贷): each block's similarities are computed
+#: At scale, a rare subject bigram links messages without a place key only when at most this
+#: many messages use it (a problem's own word, such as 车贷): each block's similarities are computed
 #: all-pairs, so the work is at most ``TOPIC_BLOCK`` times the number of such memberships.
 TOPIC_BLOCK = 300
 
@@ -1168,24 +1168,25 @@ TOPIC_BLOCK = 300
 def _topic_links(
     x: sparse.csr_matrix,
     topics: sparse.csr_matrix,
-    placeless: np.ndarray,
+    keyless: np.ndarray,
     districts: sparse.csr_matrix,
     days: np.ndarray,
     t: _Thresholds,
     cap: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The links ``_edges_for`` makes between two messages naming no place (``placeless``) that
-    share a topic bigram used by at most ``cap`` messages — similarity ≥ ``t.topic``, or ≥
-    ``t.duplicate`` when they name different districts and no common one, at most
-    ``t.window_days`` apart —, found block by block. Each pair once (``a < b``)."""
+    """The links ``_edges_for`` makes between two messages naming no estate, school, firm or
+    community (``keyless``; they may name a road or street) that share a topic bigram used by at
+    most ``cap`` messages — similarity ≥ ``t.topic``, or ≥ ``t.duplicate`` when they name
+    different districts and no common one, at most ``t.window_days`` apart —, found block by
+    block. Each pair once (``a < b``)."""
+    ids = np.flatnonzero(keyless).astype(np.int64)
     df = np.bincount(topics.indices, minlength=topics.shape[1])
-    chosen = sparse.diags(placeless.astype(np.float32)) @ topics @ sparse.diags((df <= cap).astype(np.float32))
-    chosen = sparse.csc_matrix(chosen)
+    chosen = sparse.csc_matrix(topics[ids])
     chosen.eliminate_zeros()
     sizes = np.diff(chosen.indptr)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for column in np.flatnonzero(sizes > 1).tolist():
-        rows = chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]].astype(np.int64)
+    for column in np.flatnonzero((sizes > 1) & (df <= cap)).tolist():
+        rows = ids[chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]]]
         sub = x[rows]
         sims = (sub @ sub.T).tocoo()
         keep = (sims.row < sims.col) & (sims.data >= t.topic)

@@ -343,29 +343,35 @@ def test_shared_hottest_problems_on_the_linear_path():
     whole = [name for name, (best, total) in held.items() if best >= 0.8 * total]
     assert whole == list(HOTTEST)
     assert held["58车贷 fraud case"] == (13, 15)
+    # Messages naming a road (but no estate) are linked through rare subject bigrams too: of the
+    # 11 subjects naming metro line 3 (stations on several roads), 8 are in one top-10 issue
+    # (10 on the all-pairs path; none in the top 10 when only place-less messages were linked).
+    line3 = {m.message_id for m in messages if re.search(r"地铁[3３]号线", m.subject)}
+    assert (len(line3), max(len(line3 & set(i.message_ids)) for i in issues)) == (11, 8)
 
 
 def _links(messages: list[hi.Message], cap: int) -> set[tuple[str, str]]:
-    """The topic links ``_topic_links`` finds among ``messages`` (ids of each linked pair)."""
+    """The topic links ``_topic_links`` finds among ``messages`` (ids of each linked pair), checked
+    against the all-pairs path's links between two messages naming no estate, school, firm or
+    community that share a rare subject bigram used by at most ``cap`` messages."""
     import numpy as np
 
     prepared = hi._prepare(messages, None)
     x, _, _ = hi._tfidf(prepared)
     topics = hi._topic_keys(prepared, hi.TOPIC_SHARE)
-    placeless = (np.diff(prepared.keys.indptr) == 0) & (np.diff(prepared.coarse.indptr) == 0)
+    keyless = np.diff(prepared.keys.indptr) == 0
     days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
     t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
-    a, b, _ = hi._topic_links(x, topics, placeless, prepared.districts, days, t, cap)
+    a, b, _ = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
     found = {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
     assert len(found) == len(a)  # each pair once
-    # the all-pairs path's links between two such messages sharing a bigram of at most ``cap``
-    rare = topics[:, np.flatnonzero(np.bincount(topics.indices, minlength=topics.shape[1]) <= cap)]
+    rare = topics.toarray()[:, np.bincount(topics.indices, minlength=topics.shape[1]) <= cap]
+    shared = rare @ rare.T
     a, b, _ = hi._edges_for(np.arange(len(messages)), x, prepared, topics, days, t)
-    shared = (rare @ rare.T).toarray()
     expected = {
         (messages[i].message_id, messages[j].message_id)
         for i, j in zip(a.tolist(), b.tolist(), strict=True)
-        if placeless[i] and placeless[j] and shared[i, j]
+        if keyless[i] and keyless[j] and shared[i, j]
     }
     assert found == expected
     return found
@@ -393,6 +399,27 @@ def test_topic_links_join_placeless_messages_sharing_a_rare_subject_word():
     assert _links(messages, cap=300) == {("c1", "c2"), ("c1", "c3"), ("c2", "c3"), ("c1", "d1"), ("c3", "d1")}
     # with a cap of 3 only 案件 (c1, d1, late) is rare enough: the near-duplicates c1 and d1 alone
     assert _links(messages, cap=3) == {("c1", "d1")}
+
+
+def test_topic_links_join_messages_naming_roads():
+    """A road is no place key: messages naming one are linked through rare subject bigrams too
+    (a problem along several roads or stations), at the topic level, as on the all-pairs path."""
+    detail = "路灯坏了很久，晚上一片漆黑，行人和车辆都很危险，希望尽快维修。"
+    messages = [
+        _msg("r1", "A3区枫林路路灯不亮", detail, "2019-03-01 10:00:00", "u1"),
+        _msg("r2", "枫林路晚上路灯不亮", detail + "已经一个月了。", "2019-03-09 10:00:00", "u2"),
+        _msg("r3", "A3区银杏路的路灯不亮", detail, "2019-03-02 10:00:00", "u3"),  # another road
+        _msg("r4", "枫林路噪音扰民", "夜间施工噪音太大，影响休息。", "2019-03-03 10:00:00", "u4"),  # another problem
+    ]
+    messages += [
+        _msg(f"o{i}", f"A{i % 9 + 1}区{w}问题", f"关于{w}的问题，希望尽快处理。", "2019-05-01 10:00:00", f"v{i}")
+        for i, w in enumerate(["公积金贷款", "社保转移", "医保报销", "地铁票价", "户口迁移"] * 80)
+    ]
+    # 路灯 and 不亮 (r1, r2, r3) are rare: one problem on two roads is linked; so are the road's
+    # own bigrams (枫林: r4 to r1 and r2)
+    assert _links(messages, cap=300) == {("r1", "r2"), ("r1", "r3"), ("r2", "r3"), ("r1", "r4"), ("r2", "r4")}
+    # blocks of at most 2 messages: none of those bigrams is one
+    assert _links(messages, cap=2) == set()
 
 
 def test_linear_path_keeps_a_planted_issue_naming_no_place_whole():
