@@ -30,8 +30,9 @@ Method (``find_hot_issues``):
 6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
    candidate groups are "same place key" (of a message's keys, the one most messages name); for
    messages naming no estate, school, firm or community, the components of the step-4 topic
-   links found block by block (each rare subject bigram used by at most ``TOPIC_BLOCK`` = 300
-   messages is a block); for the rest "same district and same highest-weight word". Each group (cut in time order at
+   links among them, found block by block (each rare subject bigram used by at most
+   ``TOPIC_BLOCK`` = 300 messages is a block), each joining the key group it is linked to most
+   strongly, if any; for the rest "same district and same highest-weight word". Each group (cut in time order at
    ``max_block``) goes through step 5. Linear in the number of messages. Memory: per message
    only numbers are kept (word counts, place, key, district, group and bigram ids in CSR arrays;
    the distinct places, words and bigrams once each); a batch of 5,000 messages is segmented
@@ -1126,12 +1127,15 @@ def _groups_at_scale(
     """Candidate groups for large inputs, in linear time: messages naming the same place form a
     group — of a message's estate / school / firm / community keys, the one most messages name,
     so a message naming both a developer (广铁集团) and its estate (伊景园滨河苑) joins the
-    estate's many messages —; messages naming none of those (they may name a road or street)
-    that share a rare subject bigram and are similar (``_topic_links``) form groups by their
-    links, as on the all-pairs path (a problem named by no place: 58车贷; one along several roads
-    and stations: 地铁3号线); the others are grouped by district and their highest-weight word. Groups over ``max_size`` are cut in time order (linked groups are first
-    broken by raising the similarity level). Average linkage then splits each group by problem
-    (see ``find_hot_issues``)."""
+    estate's many messages —; a message naming none of those (it may name a road or street) is
+    linked to the similar messages sharing a rare subject bigram with it (``_topic_links``), as on
+    the all-pairs path (a problem named by no place: 58车贷; one along several roads and stations:
+    地铁3号线) — the components of the links among such messages are groups —, and such a group
+    linked to messages with a key joins the group of the key it is linked to most strongly
+    (complaints about 伊景园滨河苑's parking that name no estate); the other messages are grouped by
+    district and their highest-weight word. Groups over ``max_size`` are cut in time order
+    (linked groups are first broken by raising the similarity level). Average linkage then
+    splits each group by problem (see ``find_hot_issues``)."""
     n = x.shape[0]
     top = _top_word(x)
     key = _most_named(prepared.keys)
@@ -1144,12 +1148,33 @@ def _groups_at_scale(
     )
     keyless = np.diff(prepared.keys.indptr) == 0
     a, b, sim = _topic_links(x, topics, keyless, prepared.districts, days, t, TOPIC_BLOCK)
-    if len(a):
-        base = int(code.max()) + 1
-        nodes = np.unique(np.concatenate((a, b)))
-        for number, part in enumerate(_components(nodes, a, b, sim, 0.0, max_size, days)):
+    free = keyless[a] & keyless[b]
+    base = int(code.max()) + 1 if n else 0
+    if free.any():
+        # Messages without a key: the components of their links, broken when too large.
+        nodes = np.unique(np.concatenate((a[free], b[free])))
+        for number, part in enumerate(_components(nodes, a[free], b[free], sim[free], 0.0, max_size, days)):
             if len(part) > 1:
                 code[part] = base + number
+    # A message without a key (with its component, if any) linked to messages with one joins the
+    # group of the key it is linked to most strongly (the sum of the links' similarities); key
+    # groups are never joined to each other this way, so nothing chains across places.
+    to_key = ~free
+    if to_key.any():
+        loose = np.where(keyless[a[to_key]], a[to_key], b[to_key])
+        named = key[np.where(keyless[a[to_key]], b[to_key], a[to_key])]
+        # A component by its code; a message in none (its code is its district's and top
+        # word's, shared with others) by −1 − its index.
+        own = np.where(code[loose] >= base, code[loose], -1 - loose)
+        pairs, where = np.unique(np.stack((own, named)), axis=1, return_inverse=True)
+        weight = np.bincount(where.ravel(), weights=sim[to_key], minlength=pairs.shape[1])
+        best = np.lexsort((-weight, pairs[0]))
+        first = best[np.r_[True, np.diff(pairs[0][best]) != 0]]  # the strongest key of each
+        groups, keys_to = pairs[0][first], pairs[1][first]  # groups ascending
+        alone = groups < 0
+        code[-1 - groups[alone]] = keys_to[alone]
+        moving = np.flatnonzero(np.isin(code, groups[~alone]))
+        code[moving] = keys_to[~alone][np.searchsorted(groups[~alone], code[moving])]
     del a, b, sim
     order = np.lexsort((days, code))
     cuts = np.flatnonzero(np.diff(code[order])) + 1
@@ -1174,21 +1199,22 @@ def _topic_links(
     t: _Thresholds,
     cap: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The links ``_edges_for`` makes between two messages naming no estate, school, firm or
-    community (``keyless``; they may name a road or street) that share a topic bigram used by at
-    most ``cap`` messages — similarity ≥ ``t.topic``, or ≥ ``t.duplicate`` when they name
-    different districts and no common one, at most ``t.window_days`` apart —, found block by
-    block. Each pair once (``a < b``)."""
-    ids = np.flatnonzero(keyless).astype(np.int64)
+    """The links ``_edges_for`` makes between a message naming no estate, school, firm or
+    community (``keyless``; it may name a road or street) and any other message, when the two
+    share a topic bigram used by at most ``cap`` messages — similarity ≥ ``t.topic``, or ≥
+    ``t.duplicate`` when they name different districts and no common one, at most
+    ``t.window_days`` apart —, found block by block. Two messages that both have a key are not
+    linked here (their keys group them). Each pair once (``a < b``)."""
     df = np.bincount(topics.indices, minlength=topics.shape[1])
-    chosen = sparse.csc_matrix(topics[ids])
-    chosen.eliminate_zeros()
-    sizes = np.diff(chosen.indptr)
+    with_keyless = np.bincount(topics[np.flatnonzero(keyless)].indices, minlength=topics.shape[1])
+    blocks = sparse.csc_matrix(topics)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for column in np.flatnonzero((sizes > 1) & (df <= cap)).tolist():
-        rows = ids[chosen.indices[chosen.indptr[column] : chosen.indptr[column + 1]]]
-        sub = x[rows]
-        sims = (sub @ sub.T).tocoo()
+    for column in np.flatnonzero((df > 1) & (df <= cap) & (with_keyless > 0)).tolist():
+        rows = blocks.indices[blocks.indptr[column] : blocks.indptr[column + 1]].astype(np.int64)
+        rows = rows[np.argsort(~keyless[rows], kind="stable")]  # those without a key first
+        free = int(keyless[rows].sum())
+        # Rows: the messages without a key; columns: all. Two with a key are not linked here.
+        sims = (x[rows[:free]] @ x[rows].T).tocoo()
         keep = (sims.row < sims.col) & (sims.data >= t.topic)
         i, j, s = sims.row[keep], sims.col[keep], sims.data[keep]
         keep = np.abs(days[rows[i]] - days[rows[j]]) <= t.window_days
