@@ -1168,6 +1168,9 @@ def _groups_at_scale(
         own = np.where(code[loose] >= base, code[loose], -1 - loose)
         pairs, where = np.unique(np.stack((own, named)), axis=1, return_inverse=True)
         weight = np.bincount(where.ravel(), weights=sim[to_key], minlength=pairs.shape[1])
+        # Rounded, so that sums equal but for the order of their terms tie, whatever the row
+        # order: the key first in name order then wins (keys are numbered by name).
+        weight = np.round(weight, 6)
         best = np.lexsort((-weight, pairs[0]))
         first = best[np.r_[True, np.diff(pairs[0][best]) != 0]]  # the strongest key of each
         groups, keys_to = pairs[0][first], pairs[1][first]  # groups ascending
@@ -1204,36 +1207,91 @@ def _topic_links(
     share a topic bigram used by at most ``cap`` messages — similarity ≥ ``t.topic``, or ≥
     ``t.duplicate`` when they name different districts and no common one, at most
     ``t.window_days`` apart —, found block by block. Two messages that both have a key are not
-    linked here (their keys group them). Each pair once (``a < b``)."""
+    linked here (their keys group them). Each pair once (``a < b``).
+
+    A block offering at most ``_PAIRWISE_BLOCK`` pairs is compared pair by pair, with all other
+    such blocks at once (one sparse product per block costs about half a millisecond whatever
+    its size, and most blocks hold one or two messages without a key); a larger block by one
+    sparse product."""
     df = np.bincount(topics.indices, minlength=topics.shape[1])
     with_keyless = np.bincount(topics[np.flatnonzero(keyless)].indices, minlength=topics.shape[1])
     blocks = sparse.csc_matrix(topics)
+    columns = np.flatnonzero((df > 1) & (df <= cap) & (with_keyless > 0))
+    size, free = df[columns].astype(np.int64), with_keyless[columns].astype(np.int64)
+    offered = free * (size - 1) - free * (free - 1) // 2  # pairs with a message without a key first
+    small = offered <= _PAIRWISE_BLOCK
+    has_district = np.diff(districts.indptr) > 0
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for column in np.flatnonzero((df > 1) & (df <= cap) & (with_keyless > 0)).tolist():
+
+    def keep(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> None:
+        linked = (s >= t.topic) & (np.abs(days[a] - days[b]) <= t.window_days)
+        a, b, s = a[linked], b[linked], s[linked]
+        # Different districts, none in common: only near-duplicates are linked.
+        apart = has_district[a] & has_district[b] & (_pair_dots(districts, a, b) == 0)
+        close = ~apart | (s >= t.duplicate)
+        a, b, s = a[close], b[close], s[close]
+        found.append((np.minimum(a, b), np.maximum(a, b), s))  # a < b, whatever the row order
+
+    for a, b in _block_pairs(blocks, columns[small], keyless):
+        near = np.abs(days[a] - days[b]) <= t.window_days  # before the products, to save them
+        a, b = a[near], b[near]
+        keep(a, b, _pair_dots(x, a, b))
+    for column in columns[~small].tolist():
         rows = blocks.indices[blocks.indptr[column] : blocks.indptr[column + 1]].astype(np.int64)
         rows = rows[np.argsort(~keyless[rows], kind="stable")]  # those without a key first
-        free = int(keyless[rows].sum())
+        count = int(keyless[rows].sum())
         # Rows: the messages without a key; columns: all. Two with a key are not linked here.
-        sims = (x[rows[:free]] @ x[rows].T).tocoo()
-        keep = (sims.row < sims.col) & (sims.data >= t.topic)
-        i, j, s = sims.row[keep], sims.col[keep], sims.data[keep]
-        keep = np.abs(days[rows[i]] - days[rows[j]]) <= t.window_days
-        i, j, s = i[keep], j[keep], s[keep]
-        if not len(i):
-            continue
-        named = districts[rows]
-        shared = (named @ named.T).toarray()
-        has = np.diff(named.indptr) > 0
-        apart = has[i] & has[j] & (shared[i, j] == 0)  # different districts, none in common
-        keep = ~apart | (s >= t.duplicate)
-        ends = rows[i[keep]], rows[j[keep]]
-        found.append((np.minimum(*ends), np.maximum(*ends), s[keep]))  # a < b, whatever the row order
+        sims = (x[rows[:count]] @ x[rows].T).tocoo()
+        upper = sims.row < sims.col
+        keep(rows[sims.row[upper]], rows[sims.col[upper]], sims.data[upper])
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     a, b, s = (np.concatenate(parts) for parts in zip(*found, strict=True))
     # A pair sharing several rare bigrams was found in each of their blocks: keep it once.
     _, first = np.unique(a * np.int64(x.shape[0]) + b, return_index=True)
     return a[first], b[first], s[first]
+
+
+#: Blocks offering at most this many pairs are compared pair by pair, together (see
+#: ``_topic_links``); larger ones by a sparse product each.
+_PAIRWISE_BLOCK = 2_000
+#: Pairs compared at a time by ``_pair_dots`` (bounds its temporary matrices).
+_PAIR_CHUNK = 1 << 19
+
+
+def _block_pairs(
+    blocks: sparse.csc_matrix, columns: np.ndarray, keyless: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs of rows within each of ``blocks``' ``columns`` whose first row has no key, in
+    the order a block's product would give them (rows without a key first, each pair once), in
+    chunks of about ``_PAIR_CHUNK``."""
+    starts = blocks.indptr[columns].astype(np.int64)
+    lens = blocks.indptr[columns + 1].astype(np.int64) - starts
+    total = int(lens.sum())
+    offsets = np.cumsum(lens) - lens
+    block = np.repeat(np.arange(len(columns)), lens)
+    rows = blocks.indices[np.repeat(starts - offsets, lens) + np.arange(total)].astype(np.int64)
+    rows = rows[np.lexsort((~keyless[rows], block))]  # stable: those without a key first
+    pos = np.arange(total) - offsets[block]
+    first = np.flatnonzero(keyless[rows])  # each block's first rows
+    count = lens[block[first]] - 1 - pos[first]  # the rows after each
+    if not count.sum():
+        return
+    bounds = np.searchsorted(np.cumsum(count), np.arange(0, int(count.sum()), _PAIR_CHUNK), side="right")
+    for lo, hi in zip(bounds.tolist(), [*bounds[1:].tolist(), len(first)], strict=True):
+        entry, many = first[lo:hi], count[lo:hi]
+        step = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
+        left = np.repeat(entry, many)
+        yield rows[left], rows[left + 1 + step]
+
+
+def _pair_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The dot products of ``m``'s rows ``a[k]`` and ``b[k]``, in chunks."""
+    out = np.zeros(len(a), dtype=m.dtype)
+    for lo in range(0, len(a), _PAIR_CHUNK):
+        hi = lo + _PAIR_CHUNK
+        out[lo:hi] = np.asarray(m[a[lo:hi]].multiply(m[b[lo:hi]]).sum(axis=1)).ravel()
+    return out
 
 
 def _top_word(x: sparse.csr_matrix) -> np.ndarray:
@@ -1628,36 +1686,42 @@ def _at_words(piece: str, central: str) -> str:
         if following not in _stop_words():
             start += 1
     # Function words at either end go (洪山公园的 → 洪山公园, 旧城改造要 → 旧城改造), when the word
-    # next to one is a word of two characters or more (和包支付, cut 和 / 包 / 支付, is a name).
-    stop = _stop_words()
+    # next to one is a word of two characters or more (和包支付, cut 和 / 包 / 支付, is a name)
+    # and no function word itself (什么时候 stays whole); a negation opening the name stays
+    # (无犯罪记录证明). Only function words: the corpus's own stop words (西地省) are names.
+    stop = default_stop_words()
     while end in bounds and (lower := bounds[(bounds >= start) & (bounds < end)]).size >= 2:
         previous, before = int(lower[-2]), int(lower[-1])  # where the last two words start
-        if masked[before:end] not in stop or before - start < 3 or before - previous < 2:
+        word, inner = masked[before:end], masked[previous:before]
+        if word not in stop or inner in stop or before - start < 3 or before - previous < 2:
             break
         end = before
-    # A lone character that ends no name, after a longer word, starts the next name (松 of
-    # 松雅湖: 地铁3号线松 → 地铁3号线; 东 of 东六线: 经开区东 → 经开区).
+    # A lone direction character after a longer word starts the next name (东 of 东六线:
+    # 经开区东 → 经开区); other lone characters often end one (保利大都汇, 劝导员, 2017年).
     if end in bounds and (lower := bounds[(bounds >= start) & (bounds < end)]).size >= 2:
         previous, before = int(lower[-2]), int(lower[-1])
-        last = masked[before:end]
-        if end - before == 1 and _CJK_CHAR.match(last) and last not in _NAME_END:
-            if before - previous >= 2 and before - start >= 3:
-                end = before
+        if masked[before:end] in _NAME_START and before - previous >= 2 and before - start >= 3:
+            end = before
     while start in bounds and (upper := bounds[(bounds > start) & (bounds <= end)]).size >= 2:
         after, following = int(upper[0]), int(upper[1])  # where the first two words end
-        if masked[start:after] not in stop or end - after < 3 or following - after < 2:
+        word, inner = masked[start:after], masked[after:following]
+        if (
+            word not in stop
+            or word[0] in _NEGATION
+            or inner in stop
+            or end - after < 3
+            or following - after < 2
+        ):
             break
         start = after
     return central[start:end]
 
 
 _CJK_RUN_LONG = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-#: Characters a place's or a thing's name ends with (the suffixes' last characters and more):
-#: a label may end with one standing alone (路, 站, 号 …), not with another lone character.
-_NAME_END = frozenset(suffix[-1] for suffix in _SUFFIX_KIND) | frozenset(
-    "站湖山江河桥塘洲岛港园院校楼栋厂场馆所局线号期门区县市镇乡村坊巷寺房费证卡票车税奖"
-)
+#: Lone characters that begin a name rather than end one (东六线, 西外环, 南延线, 北延线).
+_NAME_START = frozenset("东西南北")
+#: A name may open with a negation (无犯罪记录证明, 不动产登记): it is never trimmed.
+_NEGATION = frozenset("无不未没非")
 
 
 def _label(

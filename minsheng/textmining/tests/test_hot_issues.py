@@ -167,12 +167,24 @@ def test_a_common_name_has_no_function_word_at_either_end():
     assert hi._common_name(subjects, subjects[0]) == "洪山公园"
 
 
-def test_a_common_name_does_not_end_with_a_lone_character_of_the_next_name():
-    # rjieba cuts 地铁 / 3 / 号线 / 松 / 雅西: 松 starts the station's name
-    assert hi._at_words("地铁3号线松", "反映A市地铁3号线松雅西地省站西北方向10万民众安全问题") == "地铁3号线"
+def test_a_common_name_does_not_end_with_a_lone_direction_of_the_next_name():
+    # rjieba cuts 经开区 / 东 / 六线: 东 starts the next road's name
     assert hi._at_words("经开区东", "问问A市经开区东六线以西泉塘昌和商业中心以南的有关规划") == "经开区"
-    # a character that ends names stays: 路, 站, 房 …
+    # other lone characters end names: they stay
+    assert hi._at_words("保利大都汇", "投诉A市保利大都汇虚假宣传") == "保利大都汇"
+    assert hi._at_words("文明交通劝导员", "A2区文明交通劝导员要求公开有关补贴信息") == "文明交通劝导员"
+    assert hi._at_words("2017年", "A市2017年出租车燃油补贴为何还没有发放") == "2017年"
     assert hi._at_words("司法拍卖房", "外地人在A市购买司法拍卖房是否属于限购范围?") == "司法拍卖房"
+
+
+def test_a_common_name_keeps_a_leading_negation_function_word_pairs_and_the_province():
+    assert hi._at_words("无犯罪记录证明", "A市民可以在网上办理无犯罪记录证明吗?") == "无犯罪记录证明"
+    assert hi._at_words("什么时候能实行", "A市什么时候能实行独生子女护理假?") == "什么时候能实行"
+    assert hi._at_words("路什么时候", "A7县金茂路什么时候拓改白改黑?") == "路什么时候"
+    # 西地省 is a stop word of the vectors (most messages name it), not a function word
+    assert hi._at_words("西地省富惠天下", "再次反映西地省富惠天下工作人员涉嫌诈骗一事") == "西地省富惠天下"
+    # a trailing negation is trimmed like any function word
+    assert hi._at_words("教师招聘考试不", "A市教师招聘考试不公平") == "教师招聘考试"
 
 
 def test_top_limits_the_result_and_ranks_by_heat():
@@ -371,7 +383,16 @@ def _links(messages: list[hi.Message], cap: int) -> set[tuple[str, str]]:
     keyless = np.diff(prepared.keys.indptr) == 0
     days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
     t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
-    a, b, _ = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
+    a, b, s = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
+    # Blocks compared pair by pair (all of these, small) or each by a product: the same links.
+    saved = hi._PAIRWISE_BLOCK
+    try:
+        hi._PAIRWISE_BLOCK = 0
+        by_product = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
+    finally:
+        hi._PAIRWISE_BLOCK = saved
+    assert (a.tolist(), b.tolist()) == (by_product[0].tolist(), by_product[1].tolist())
+    assert np.allclose(s, by_product[2], rtol=0, atol=1e-6)
     found = {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
     assert len(found) == len(a)  # each pair once
     rare = topics.toarray()[:, np.bincount(topics.indices, minlength=topics.shape[1]) <= cap]
