@@ -3,7 +3,8 @@
 Features are character 1–3-grams plus rjieba words of the normalised text and character
 1–3-grams of the raw text (its digits, widths and punctuation are evidence too), hashed into a fixed
 space (scikit-learn's MurmurHash3, deterministic across processes), weighted by sublinear TF-IDF
-and L2-normalised; the classifier is a logistic regression. A model is a directory holding
+and L2-normalised; the classifier is a logistic regression, optionally on rows scaled by each
+feature's naive-Bayes log-count ratio (``nb_ratios``; folded into the coefficients). A model is a directory holding
 ``model.json`` (engine, format version, kind, threshold, metrics) and ``weights.npz`` (sparse
 IDF and coefficient arrays) read with ``allow_pickle=False``: loading never executes code.
 """
@@ -31,7 +32,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.normalize import ENTITY_TOKENS, normalize
 
-__all__ = ["LinearTextModel", "ModelFormatError", "featurize", "prepare"]
+__all__ = ["LinearTextModel", "ModelFormatError", "featurize", "nb_ratios", "prepare"]
 
 FORMAT = "minsheng-linear-text"
 N_FEATURES = 2**20
@@ -184,8 +185,10 @@ class LinearTextModel:
         char_ngrams: int = CHAR_NGRAMS,
         raw_ngrams: bool = RAW_NGRAMS,
         meta: bool = False,
+        nb_scale: bool = False,
     ) -> Self:
-        """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``)."""
+        """Fit on raw ``texts`` with 0/1 ``labels`` (optional per-sample ``weights``; for
+        ``nb_scale`` see ``fit_counts``)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("texts and labels must be non-empty and of equal length")
         return cls.fit_counts(
@@ -197,6 +200,7 @@ class LinearTextModel:
             char_ngrams=char_ngrams,
             raw_ngrams=raw_ngrams,
             meta=meta,
+            nb_scale=nb_scale,
         )
 
     @classmethod
@@ -211,25 +215,35 @@ class LinearTextModel:
         char_ngrams: int = CHAR_NGRAMS,
         raw_ngrams: bool = RAW_NGRAMS,
         meta: bool = False,
+        nb_scale: bool = False,
     ) -> Self:
         """Fit a logistic regression on the hashed n-gram ``counts`` of ``featurize`` (the same
-        rows can be sliced for several fits without hashing the texts again)."""
+        rows can be sliced for several fits without hashing the texts again).
+
+        ``nb_scale``: each column of the TF-IDF rows is first multiplied by its naive-Bayes
+        log-count ratio (``nb_ratios``; Wang & Manning 2012, "NBSVM"), so that the regression
+        starts from how much more often a feature occurs in one label's texts than in the
+        other's. The ratios are folded into the stored coefficients (``coef = w · r``): the
+        model scores exactly as one without scaling, and its format does not change."""
         y = np.asarray(labels, dtype=np.int8)
         if counts.shape[0] != len(y) or not len(y):
             raise ValueError("texts and labels must be non-empty and of equal length")
         if len(set(y.tolist())) < 2:
             raise ValueError("training needs both labels 0 and 1")
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)
         df = np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
         idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
         x = _weigh(counts, idf)
         # Fit only on the hashed columns that occur: same solution, far fewer dimensions.
         used = np.unique(x.indices)
+        x = x[:, used]
+        scale = nb_ratios(counts, y, w)[used] if nb_scale else None
+        if scale is not None:
+            x = x @ sparse.diags(scale.astype(np.float32))
         clf = LogisticRegression(C=c, max_iter=3000)
-        clf.fit(
-            x[:, used], y, sample_weight=None if weights is None else np.asarray(weights, dtype=np.float64)
-        )
+        clf.fit(x, y, sample_weight=w)
         coef = np.zeros(N_FEATURES, dtype=np.float32)
-        coef[used] = clf.coef_[0]
+        coef[used] = clf.coef_[0] if scale is None else clf.coef_[0] * scale
         return cls(
             kind=kind,
             idf=idf,
@@ -381,6 +395,27 @@ def _check_requires(meta: dict[str, Any], source: Path) -> None:
     missing = [part for part in requires if not meta.get(part)]
     if missing:
         raise ModelFormatError(f"{source}: the model requires {', '.join(missing)} but does not have it")
+
+
+def nb_ratios(
+    counts: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray | None = None, alpha: float = 1.0
+) -> np.ndarray:
+    """Each column's naive-Bayes log-count ratio ``log(p/P + alpha/S) − log(q/Q + alpha/S)``:
+    ``p`` (``q``) is the (weighted) number of label-1 (label-0) rows in which the column occurs,
+    ``P`` and ``Q`` their sums over all columns and ``S = P + Q``. Positive for a feature more
+    frequent among label-1 rows, negative for one more frequent among label-0 rows, and 0 for
+    one in neither. (The usual smoothing, ``alpha`` added to ``p`` and ``q`` alike, gives every
+    rare feature a positive ratio when label 0 has many more rows — ``log(Q/P)`` for a feature in
+    none —, which flagged the seed article's navigation line.)"""
+    present = sparse.csr_matrix(
+        (np.ones(len(counts.indices)), counts.indices, counts.indptr), shape=counts.shape
+    )
+    w = np.ones(counts.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    y = np.asarray(labels) == 1
+    p = np.asarray(present.T @ (w * y)).ravel()
+    q = np.asarray(present.T @ (w * ~y)).ravel()
+    smooth = alpha / (p.sum() + q.sum())
+    return np.log(p / p.sum() + smooth) - np.log(q / q.sum() + smooth)
 
 
 _LINEAR_ARRAYS = frozenset({"idf_index", "idf_value", "coef_index", "coef_value"})

@@ -212,7 +212,8 @@ def test_models_record_their_character_ngram_size(small_model, tmp_path):
     assert small_model.char_ngrams == 3
     assert small_model.metrics == {
         "loss": "logistic",
-        "c": 32.0,
+        "c": 16.0,
+        "nb_scale": True,
         "legitimate_weight": 0.3,
         "second_level": None,  # 18 labelled texts: too few for the trees
     }
@@ -278,6 +279,53 @@ def test_fit_on_counts_equals_fit_on_texts():
     b = LinearTextModel.fit_counts(featurize(texts), labels, kind="spam")
     assert np.allclose(a.margins(texts), b.margin_counts(featurize(texts)))
     assert np.allclose(a.score(texts), 1 / (1 + np.exp(-a.margins(texts))))
+
+
+def test_naive_bayes_ratios_are_the_weighted_log_count_ratios():
+    from scipy import sparse
+
+    from minsheng.textmining._screen_linear import nb_ratios
+
+    # Rows: two spam, one not spam weighing 0.5. Column 0 in both spam rows (counted twice in
+    # one: presence, not count), column 1 in the first spam row and the other row, column 2 in
+    # the other row only, column 3 nowhere.
+    counts = sparse.csr_matrix(np.array([[2, 1, 0, 0], [1, 0, 0, 0], [0, 3, 1, 0]], dtype=np.float32))
+    r = nb_ratios(counts, np.array([1, 1, 0]), np.array([1.0, 1.0, 0.5]))
+    p, q = np.array([2.0, 1.0, 0.0, 0.0]), np.array([0.0, 0.5, 0.5, 0.0])  # sums 3 and 1
+    assert r == pytest.approx(np.log(p / 3 + 1 / 4) - np.log(q / 1 + 1 / 4))
+    assert r[0] > 0 > r[2]
+    assert r[3] == 0.0  # in no row: no evidence either way, whatever the labels' sizes
+    unweighted = nb_ratios(counts, np.array([1, 1, 0]))
+    assert unweighted == pytest.approx(np.log(p / 3 + 1 / 5) - np.log(2 * q / 2 + 1 / 5))
+    assert nb_ratios(counts, np.array([1, 1, 0]), alpha=0.5)[1] == pytest.approx(
+        np.log(1 / 3 + 0.5 / 5) - np.log(1 / 2 + 0.5 / 5)
+    )
+
+
+def test_naive_bayes_scaling_is_folded_into_the_stored_coefficients():
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from minsheng.textmining._screen_linear import LinearTextModel, _weigh, featurize, nb_ratios
+
+    texts = SPAM_TEXTS + HAM_TEXTS
+    labels = np.array([1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS))
+    counts = featurize(texts)
+    scaled = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0, nb_scale=True)
+    plain = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0)
+    # The same regression fitted by hand on the scaled rows scores exactly as the stored model.
+    x = _weigh(counts, scaled.idf)
+    used = np.unique(x.indices)
+    r = nb_ratios(counts, labels)[used].astype(np.float32)
+    by_hand = LogisticRegression(C=16.0, max_iter=3000).fit(x[:, used] @ sparse.diags(r), labels)
+    unseen = ["全场特惠，回复TD退订【商城】", "楼道灯坏了，请物业维修"]
+    for probe in (texts, unseen):
+        rows = _weigh(featurize(probe), scaled.idf)[:, used] @ sparse.diags(r)
+        assert scaled.margins(probe) == pytest.approx(by_hand.decision_function(rows), abs=1e-4)
+    # Only the coefficients differ: a column present in only one label's texts weighs more.
+    assert np.array_equal(scaled.idf, plain.idf)
+    assert not np.allclose(scaled.coef, plain.coef)
+    assert np.array_equal(np.flatnonzero(scaled.coef), np.flatnonzero(plain.coef))
 
 
 # --- meta tokens and the second level --------------------------------------------------------------
