@@ -1,7 +1,7 @@
 """Measure the screening models on ``../shared/data`` (developer tool, not part of the product).
 
-    python -m minsheng.textmining._screen_eval spam [--data DIR] [--seed 0]
-    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0]
+    python -m minsheng.textmining._screen_eval spam [--data DIR] [--seed 0] [--unscaled]
+    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0] [--unscaled]
     python -m minsheng.textmining._screen_eval offensive [--data DIR]
     python -m minsheng.textmining._screen_eval hot [--data DIR]
 
@@ -9,6 +9,7 @@
 trains on the 75% + 70% and reports F1 on the held-out SMS and the false-positive rate on the
 held-out legitimate texts, for rules alone, model alone and both; then the seed article.
 ``spam-cv``: 5-fold cross-validation on the SMS (rules + model at the model's threshold).
+``--unscaled``: the spam model before the naive-Bayes scaling (C = 32, no scaling), to compare.
 ``offensive``: trains on ``offensive_train.csv`` and reports accuracy on ``offensive_dev.csv``.
 ``hot``: prints the top hot issues of ``hot_issue_messages.csv``.
 """
@@ -64,7 +65,11 @@ def _f1(y: np.ndarray, p: np.ndarray) -> float:
     return 2 * tp / max(1, 2 * tp + fp + fn)
 
 
-def eval_spam(data: Path, seed: int) -> dict[str, object]:
+#: ``train_spam`` options of the spam model before the naive-Bayes scaling (``--unscaled``).
+UNSCALED = {"c": 32.0, "nb_scale": False}
+
+
+def eval_spam(data: Path, seed: int, **options: object) -> dict[str, object]:
     rows = read_rows(data / "spam" / "sms_train.csv")
     rng = random.Random(seed)
     pos = [r for r in rows if r["label"] == "1"]
@@ -79,7 +84,7 @@ def eval_spam(data: Path, seed: int) -> dict[str, object]:
     cut_l = int(len(legit) * 0.7)
     started = time.perf_counter()
     model = spam.train_spam(
-        [r["text"] for r in train], [int(r["label"]) for r in train], legitimate=legit[:cut_l]
+        [r["text"] for r in train], [int(r["label"]) for r in train], legitimate=legit[:cut_l], **options
     )
     train_s = time.perf_counter() - started
     y = np.array([r["label"] == "1" for r in test])
@@ -134,7 +139,7 @@ def _seed_lines(data: Path) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def eval_spam_cv(data: Path, seed: int, folds: int = 5) -> dict[str, object]:
+def eval_spam_cv(data: Path, seed: int, folds: int = 5, **options: object) -> dict[str, object]:
     """Stratified ``folds``-fold cross-validation on the advertising SMS. Every fold trains on
     the other folds plus the same 70% of the legitimate texts and is measured (rules + model at
     the model's own threshold, what ``minsheng text spam`` runs) on its SMS fold and on the
@@ -154,7 +159,7 @@ def eval_spam_cv(data: Path, seed: int, folds: int = 5) -> dict[str, object]:
     model = None
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
         model = spam.train_spam(
-            [texts[i] for i in train], [int(y[i]) for i in train], legitimate=legit[:cut_l]
+            [texts[i] for i in train], [int(y[i]) for i in train], legitimate=legit[:cut_l], **options
         )
         pred = np.array([v.spam for v in spam.screen_many([texts[i] for i in test], model)])
         f1s.append(round(_f1(y[test], pred), 4))
@@ -220,15 +225,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument(
+        "--unscaled", action="store_true", help="the spam model before the naive-Bayes scaling"
+    )
     args = parser.parse_args(argv)
     data = shared_data(args.data)
     if not data.is_dir():
         print(f"shared data not found at {data}", file=sys.stderr)
         return 2
     if args.what == "spam":
-        out: object = eval_spam(data, args.seed)
+        out: object = eval_spam(data, args.seed, **(UNSCALED if args.unscaled else {}))
     elif args.what == "spam-cv":
-        out = eval_spam_cv(data, args.seed)
+        out = eval_spam_cv(data, args.seed, **(UNSCALED if args.unscaled else {}))
     elif args.what == "offensive":
         out = eval_offensive(data)
     else:

@@ -223,8 +223,8 @@ class LinearTextModel:
         ``nb_scale``: each column of the TF-IDF rows is first multiplied by its naive-Bayes
         log-count ratio (``nb_ratios``; Wang & Manning 2012, "NBSVM"), so that the regression
         starts from how much more often a feature occurs in one label's texts than in the
-        other's. The ratios are folded into the stored coefficients (``coef = w · r``): the
-        model scores exactly as one without scaling, and its format does not change."""
+        other's. The ratios are folded into the stored coefficients (``coef = w · r``), so the
+        model is scored by the same code and stored in the same format as an unscaled one."""
         y = np.asarray(labels, dtype=np.int8)
         if counts.shape[0] != len(y) or not len(y):
             raise ValueError("texts and labels must be non-empty and of equal length")
@@ -237,9 +237,9 @@ class LinearTextModel:
         # Fit only on the hashed columns that occur: same solution, far fewer dimensions.
         used = np.unique(x.indices)
         x = x[:, used]
-        scale = nb_ratios(counts, y, w)[used] if nb_scale else None
+        scale = nb_ratios(counts, y, w)[used].astype(np.float32) if nb_scale else None
         if scale is not None:
-            x = x @ sparse.diags(scale.astype(np.float32))
+            x = x @ sparse.diags(scale)
         clf = LogisticRegression(C=c, max_iter=3000)
         clf.fit(x, y, sample_weight=w)
         coef = np.zeros(N_FEATURES, dtype=np.float32)
@@ -404,9 +404,10 @@ def nb_ratios(
     ``p`` (``q``) is the (weighted) number of label-1 (label-0) rows in which the column occurs,
     ``P`` and ``Q`` their sums over all columns and ``S = P + Q``. Positive for a feature more
     frequent among label-1 rows, negative for one more frequent among label-0 rows, and 0 for
-    one in neither. (The usual smoothing, ``alpha`` added to ``p`` and ``q`` alike, gives every
-    rare feature a positive ratio when label 0 has many more rows — ``log(Q/P)`` for a feature in
-    none —, which flagged the seed article's navigation line.)"""
+    one in neither. (The smoothing tried first, ``alpha`` added to ``p`` and ``q`` alike and
+    divided by ``P`` and ``Q``, gives every rare feature a positive ratio when label 0 has many
+    more rows — ``log(Q/P)`` for a feature in none —, which flagged the seed article's navigation
+    line.)"""
     present = sparse.csr_matrix(
         (np.ones(len(counts.indices)), counts.indices, counts.indptr), shape=counts.shape
     )
@@ -414,6 +415,9 @@ def nb_ratios(
     y = np.asarray(labels) == 1
     p = np.asarray(present.T @ (w * y)).ravel()
     q = np.asarray(present.T @ (w * ~y)).ravel()
+    for label, total in ((1, p.sum()), (0, q.sum())):
+        if not total > 0:
+            raise ValueError(f"no feature occurs in a row of label {label} with a positive weight")
     smooth = alpha / (p.sum() + q.sum())
     return np.log(p / p.sum() + smooth) - np.log(q / q.sum() + smooth)
 

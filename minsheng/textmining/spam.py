@@ -443,6 +443,7 @@ def train_spam(
     c: float = SPAM_C,
     legitimate_weight: float = LEGITIMATE_WEIGHT,
     second_level: bool | None = None,
+    nb_scale: bool = NB_SCALE,
     progress: Callable[[int], None] | None = None,
 ) -> SpamModel:
     """Train the spam model on labelled ``texts`` plus ``legitimate`` texts as extra negatives,
@@ -458,6 +459,10 @@ def train_spam(
     regressions, each on all but one fold (folds stratified by label and by labelled or
     legitimate), score the fold they left out, so the trees learn from scores like those of
     texts the model has not seen. Training then takes about three times as long.
+
+    ``nb_scale`` (default ``NB_SCALE``): the regressions fit on rows scaled by the features'
+    naive-Bayes log-count ratios (``LinearTextModel.fit_counts``); ``False`` with ``c=32`` is the
+    model before the scaling.
 
     ``progress`` is called with 1 after each of the ``training_steps`` steps (for a progress bar).
     """
@@ -480,12 +485,18 @@ def train_spam(
     counts = featurize(all_texts, meta=True)
     advance(1)
     model = SpamModel.fit_counts(
-        counts, y, kind=SPAM_KIND, c=c, weights=weights, meta=True, nb_scale=NB_SCALE
+        counts, y, kind=SPAM_KIND, c=c, weights=weights, meta=True, nb_scale=nb_scale
     )
     advance(1)
     if second_level:
         held_out = _held_out_margins(
-            counts, y, weights, legitimate=np.arange(len(y)) >= len(texts), c=c, advance=advance
+            counts,
+            y,
+            weights,
+            legitimate=np.arange(len(y)) >= len(texts),
+            c=c,
+            nb_scale=nb_scale,
+            advance=advance,
         )
         stacked = np.column_stack([held_out, text_measures(all_texts)])
         model.second = BoostedTrees.fit(stacked, y, weights=weights, monotone=[1] + [0] * len(MEASURES))
@@ -493,7 +504,7 @@ def train_spam(
     model.metrics = {
         "loss": "logistic",
         "c": c,
-        "nb_scale": NB_SCALE,
+        "nb_scale": nb_scale,
         "legitimate_weight": legitimate_weight,
         "second_level": "boosted-trees" if model.second is not None else None,
     }
@@ -516,6 +527,7 @@ def _held_out_margins(
     *,
     legitimate: np.ndarray,
     c: float,
+    nb_scale: bool,
     advance: Callable[[int], None],
 ) -> np.ndarray:
     """Each row's logit from a regression trained on the ``SECOND_LEVEL_FOLDS`` − 1 folds that do
@@ -535,7 +547,7 @@ def _held_out_margins(
             c=c,
             weights=weights[fit_rows],
             meta=True,
-            nb_scale=NB_SCALE,
+            nb_scale=nb_scale,
         )
         held_out[score_rows] = part.margin_counts(counts[score_rows])
         advance(1)

@@ -296,10 +296,12 @@ def test_naive_bayes_ratios_are_the_weighted_log_count_ratios():
     assert r[0] > 0 > r[2]
     assert r[3] == 0.0  # in no row: no evidence either way, whatever the labels' sizes
     unweighted = nb_ratios(counts, np.array([1, 1, 0]))
-    assert unweighted == pytest.approx(np.log(p / 3 + 1 / 5) - np.log(2 * q / 2 + 1 / 5))
+    assert unweighted == pytest.approx(np.log(p / 3 + 1 / 5) - np.log(np.array([0, 1, 1, 0]) / 2 + 1 / 5))
     assert nb_ratios(counts, np.array([1, 1, 0]), alpha=0.5)[1] == pytest.approx(
         np.log(1 / 3 + 0.5 / 5) - np.log(1 / 2 + 0.5 / 5)
     )
+    with pytest.raises(ValueError, match="no feature occurs in a row of label 0 with a positive weight"):
+        nb_ratios(counts, np.array([1, 1, 0]), np.array([1.0, 1.0, 0.0]))
 
 
 def test_naive_bayes_scaling_is_folded_into_the_stored_coefficients():
@@ -308,24 +310,47 @@ def test_naive_bayes_scaling_is_folded_into_the_stored_coefficients():
 
     from minsheng.textmining._screen_linear import LinearTextModel, _weigh, featurize, nb_ratios
 
-    texts = SPAM_TEXTS + HAM_TEXTS
-    labels = np.array([1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS))
+    texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN_PHONE]
+    labels = np.array([1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS) + [0])
+    weights = np.array([1.0] * (len(texts) - 1) + [0.3])
     counts = featurize(texts)
-    scaled = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0, nb_scale=True)
-    plain = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0)
-    # The same regression fitted by hand on the scaled rows scores exactly as the stored model.
+    scaled = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0, weights=weights, nb_scale=True)
+    plain = LinearTextModel.fit_counts(counts, labels, kind="spam", c=16.0, weights=weights)
+    # The same regression fitted by hand on the rows scaled by the weighted ratios scores
+    # exactly as the stored model.
     x = _weigh(counts, scaled.idf)
     used = np.unique(x.indices)
-    r = nb_ratios(counts, labels)[used].astype(np.float32)
-    by_hand = LogisticRegression(C=16.0, max_iter=3000).fit(x[:, used] @ sparse.diags(r), labels)
+    r = nb_ratios(counts, labels, weights)[used].astype(np.float32)
+    by_hand = LogisticRegression(C=16.0, max_iter=3000).fit(
+        x[:, used] @ sparse.diags(r), labels, sample_weight=weights
+    )
+    assert not np.allclose(r, nb_ratios(counts, labels)[used])  # the weights count
     unseen = ["全场特惠，回复TD退订【商城】", "楼道灯坏了，请物业维修"]
     for probe in (texts, unseen):
         rows = _weigh(featurize(probe), scaled.idf)[:, used] @ sparse.diags(r)
         assert scaled.margins(probe) == pytest.approx(by_hand.decision_function(rows), abs=1e-4)
-    # Only the coefficients differ: a column present in only one label's texts weighs more.
+    # Only the coefficients differ, on the same columns.
     assert np.array_equal(scaled.idf, plain.idf)
     assert not np.allclose(scaled.coef, plain.coef)
-    assert np.array_equal(np.flatnonzero(scaled.coef), np.flatnonzero(plain.coef))
+    assert set(np.flatnonzero(scaled.coef)) <= set(np.flatnonzero(plain.coef))
+
+
+def test_the_spam_model_is_trained_on_scaled_rows_unless_told_not_to():
+    from minsheng.textmining._screen_linear import featurize
+
+    texts, legit = SPAM_TEXTS + HAM_TEXTS, [CITIZEN, CITIZEN_PHONE]
+    labels = [1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS)
+    counts = featurize(texts + legit, meta=True)
+    y = np.array(labels + [0, 0])
+    weights = np.array([1.0] * len(texts) + [0.3, 0.3])
+    for nb_scale, c in ((True, spam.SPAM_C), (False, 32.0)):
+        model = spam.train_spam(texts, labels, legitimate=legit, nb_scale=nb_scale, c=c, second_level=False)
+        expected = spam.SpamModel.fit_counts(
+            counts, y, kind="spam", c=c, weights=weights, meta=True, nb_scale=nb_scale
+        )
+        assert np.array_equal(model.coef, expected.coef)
+        assert model.metrics["nb_scale"] is nb_scale
+    assert spam.SPAM_C == 16.0 and spam.NB_SCALE is True
 
 
 # --- meta tokens and the second level --------------------------------------------------------------
@@ -498,7 +523,9 @@ def test_a_model_lists_the_parts_it_needs_and_a_part_unknown_here_is_refused(sta
         path.write_text(json.dumps(changed), encoding="utf-8")
 
     rewrite(lambda m: m["requires"].append("neural_third_level"))
-    with pytest.raises(spam.ModelFormatError, match=r"needs neural_third_level, which this engine \(1\.1\) does not know"):
+    with pytest.raises(
+        spam.ModelFormatError, match=r"needs neural_third_level, which this engine \(1\.1\) does not know"
+    ):
         spam.load_spam_model(tmp_path / "m")
     rewrite(lambda m: m.pop("second_level"))
     with pytest.raises(spam.ModelFormatError, match="requires second_level but does not have it"):
@@ -511,7 +538,9 @@ def test_a_model_lists_the_parts_it_needs_and_a_part_unknown_here_is_refused(sta
 
 
 def test_a_plain_model_requires_only_what_it_uses(tmp_path):
-    model = spam.train_offensive(["你真是个废物垃圾", "今天天气不错", "滚出去蠢货", "谢谢你的帮助"], [1, 0, 1, 0])
+    model = spam.train_offensive(
+        ["你真是个废物垃圾", "今天天气不错", "滚出去蠢货", "谢谢你的帮助"], [1, 0, 1, 0]
+    )
     model.save(tmp_path / "off")
     meta = json.loads((tmp_path / "off" / "model.json").read_text(encoding="utf-8"))
     assert meta["requires"] == (["raw_ngrams"] if model.raw_ngrams else [])
