@@ -4,9 +4,10 @@ Features are character 1–3-grams plus rjieba words of the normalised text and 
 1–3-grams of the raw text (its digits, widths and punctuation are evidence too), hashed into a fixed
 space (scikit-learn's MurmurHash3, deterministic across processes), weighted by sublinear TF-IDF
 and L2-normalised; the classifier is a logistic regression, optionally on rows scaled by each
-feature's naive-Bayes log-count ratio (``nb_ratios``; folded into the coefficients). A model is a directory holding
-``model.json`` (engine, format version, kind, threshold, metrics) and ``weights.npz`` (sparse
-IDF and coefficient arrays) read with ``allow_pickle=False``: loading never executes code.
+feature's naive-Bayes log-count ratio (``nb_ratios``; folded into the coefficients). A model is
+a directory holding ``model.json`` (engine, format version, kind, threshold, metrics) and
+``weights.npz`` (sparse IDF and coefficient arrays) read with ``allow_pickle=False``: loading
+never executes code.
 """
 
 from __future__ import annotations
@@ -415,11 +416,12 @@ def nb_ratios(
     y = np.asarray(labels) == 1
     p = np.asarray(present.T @ (w * y)).ravel()
     q = np.asarray(present.T @ (w * ~y)).ravel()
-    for label, total in ((1, p.sum()), (0, q.sum())):
+    p_total, q_total = p.sum(), q.sum()
+    for label, total in ((1, p_total), (0, q_total)):
         if not total > 0:
             raise ValueError(f"no feature occurs in a row of label {label} with a positive weight")
-    smooth = alpha / (p.sum() + q.sum())
-    return np.log(p / p.sum() + smooth) - np.log(q / q.sum() + smooth)
+    smooth = alpha / (p_total + q_total)
+    return np.log(p / p_total + smooth) - np.log(q / q_total + smooth)
 
 
 _LINEAR_ARRAYS = frozenset({"idf_index", "idf_value", "coef_index", "coef_value"})
