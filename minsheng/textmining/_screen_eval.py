@@ -1,7 +1,7 @@
 """Measure the screening models on ``../shared/data`` (developer tool, not part of the product).
 
     python -m minsheng.textmining._screen_eval spam [--data DIR] [--seed 0] [--unscaled]
-    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0] [--unscaled]
+    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0] [--unscaled] [--grid]
     python -m minsheng.textmining._screen_eval offensive [--data DIR]
     python -m minsheng.textmining._screen_eval hot [--data DIR]
 
@@ -10,6 +10,9 @@ trains on the 75% + 70% and reports F1 on the held-out SMS and the false-positiv
 held-out legitimate texts, for rules alone, model alone and both; then the seed article.
 ``spam-cv``: 5-fold cross-validation on the SMS (rules + model at the model's threshold).
 ``--unscaled``: the spam model before the naive-Bayes scaling (C = 32, no scaling), to compare.
+``--grid`` (with ``spam-cv``): the same folds' models also scored with other second-level caps and
+thresholds (``GRID_CAPS`` × ``GRID_THRESHOLDS``): F1, the most false positives in a fold, and the
+seed article's wrong verdicts summed over the five fold models.
 ``offensive``: trains on ``offensive_train.csv`` and reports accuracy on ``offensive_dev.csv``.
 ``hot``: prints the top hot issues of ``hot_issue_messages.csv``.
 """
@@ -23,6 +26,8 @@ import os
 import random
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -139,11 +144,57 @@ def _seed_lines(data: Path) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def eval_spam_cv(data: Path, seed: int, folds: int = 5, **options: object) -> dict[str, object]:
+#: Second-level caps and thresholds ``spam-cv --grid`` scores the folds' models with.
+GRID_CAPS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+GRID_THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+def _scores_by_cap(model: spam.SpamModel, texts: list[str], caps: Sequence[float]) -> dict[float, np.ndarray]:
+    """The ``spam_score`` (rules + model, as ``screen_many`` gives it) of each text, the model's
+    second level capped at each of ``caps`` in turn."""
+    return {
+        cap: np.array([v.score for v in spam.screen_many(texts, replace(model, cap=cap))]) for cap in caps
+    }
+
+
+def grid_rows(
+    folds: Sequence[dict[str, object]], caps: Sequence[float], thresholds: Sequence[float]
+) -> list[dict[str, object]]:
+    """One row per cap and threshold over the folds' scores. Each fold holds ``y`` (its SMS
+    labels) and, by cap, the scores of its SMS (``sms``), of the held-out legitimate texts
+    (``legit``) and of the seed article's lines (``seed``, the last two of them spam). A row
+    gives the mean F1 over the folds, the most false positives on legitimate texts in a fold
+    and the seed lines judged wrongly, summed over the folds."""
+    rows: list[dict[str, object]] = []
+    for cap in caps:
+        for th in thresholds:
+            f1s, fps, seed_wrong = [], [], 0
+            for fold in folds:
+                y = np.asarray(fold["y"], dtype=bool)
+                f1s.append(_f1(y, fold["sms"][cap] >= th))  # type: ignore[index]
+                fps.append(int((fold["legit"][cap] >= th).sum()))  # type: ignore[index]
+                flagged = fold["seed"][cap] >= th  # type: ignore[index]
+                seed_wrong += int(flagged[:-2].sum()) + int((~flagged[-2:]).sum())
+            rows.append(
+                {
+                    "cap": cap,
+                    "threshold": th,
+                    "f1_mean": round(float(np.mean(f1s)), 4),
+                    "fp_max": max(fps),
+                    "seed_wrong": seed_wrong,
+                }
+            )
+    return rows
+
+
+def eval_spam_cv(
+    data: Path, seed: int, folds: int = 5, *, grid: bool = False, **options: object
+) -> dict[str, object]:
     """Stratified ``folds``-fold cross-validation on the advertising SMS. Every fold trains on
     the other folds plus the same 70% of the legitimate texts and is measured (rules + model at
     the model's own threshold, what ``minsheng text spam`` runs) on its SMS fold and on the
-    held-out 30% of the legitimate texts."""
+    held-out 30% of the legitimate texts. With ``grid`` also ``grid_rows`` (``GRID_CAPS`` ×
+    ``GRID_THRESHOLDS``)."""
     from sklearn.model_selection import StratifiedKFold
 
     rows = read_rows(data / "spam" / "sms_train.csv")
@@ -155,6 +206,8 @@ def eval_spam_cv(data: Path, seed: int, folds: int = 5, **options: object) -> di
     f1s: list[float] = []
     fps: list[int] = []
     thresholds: list[float] = []
+    lines = _seed_lines(data)
+    grid_folds: list[dict[str, object]] = []
     cpu = time.process_time()
     model = None
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
@@ -165,10 +218,18 @@ def eval_spam_cv(data: Path, seed: int, folds: int = 5, **options: object) -> di
         f1s.append(round(_f1(y[test], pred), 4))
         fps.append(int(sum(v.spam for v in spam.screen_many(legit[cut_l:], model))))
         thresholds.append(model.threshold)
+        if grid:
+            grid_folds.append(
+                {
+                    "y": y[test],
+                    "sms": _scores_by_cap(model, [texts[i] for i in test], GRID_CAPS),
+                    "legit": _scores_by_cap(model, legit[cut_l:], GRID_CAPS),
+                    "seed": _scores_by_cap(model, lines, GRID_CAPS),
+                }
+            )
     assert model is not None
-    lines = _seed_lines(data)
     verdicts = spam.screen_many(lines, model)
-    return {
+    result: dict[str, object] = {
         "folds": folds,
         "f1_per_fold": f1s,
         "f1_mean": round(float(np.mean(f1s)), 4),
@@ -181,6 +242,9 @@ def eval_spam_cv(data: Path, seed: int, folds: int = 5, **options: object) -> di
         "seed_body_passed": not any(v.spam for v in verdicts[:-2]),
         "cpu_s": round(time.process_time() - cpu, 1),
     }
+    if grid:
+        result["grid"] = grid_rows(grid_folds, GRID_CAPS, GRID_THRESHOLDS)
+    return result
 
 
 def eval_offensive(data: Path) -> dict[str, object]:
@@ -228,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--unscaled", action="store_true", help="the spam model before the naive-Bayes scaling"
     )
+    parser.add_argument(
+        "--grid", action="store_true", help="spam-cv: also score other second-level caps and thresholds"
+    )
     args = parser.parse_args(argv)
     data = shared_data(args.data)
     if not data.is_dir():
@@ -236,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "spam":
         out: object = eval_spam(data, args.seed, **(UNSCALED if args.unscaled else {}))
     elif args.what == "spam-cv":
-        out = eval_spam_cv(data, args.seed, **(UNSCALED if args.unscaled else {}))
+        out = eval_spam_cv(data, args.seed, grid=args.grid, **(UNSCALED if args.unscaled else {}))
     elif args.what == "offensive":
         out = eval_offensive(data)
     else:
