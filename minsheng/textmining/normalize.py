@@ -46,7 +46,9 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\s\x00]+")
 
 _TLD = r"(?:com|cn|net|org|gov|edu|info|top|xyz|vip|cc|me|io|co|tv|biz|site|shop|club|wang|ren|ink)"
-_URL_CHAR = r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'，。,;!)]"
+# A link ends at a space, CJK punctuation or ideograph, a full-width form, a bracket or a quote
+# (straight or curly: ``登录“http://a.cn”`` ends before ``”``).
+_URL_CHAR = r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201f\u2026<>\"'，。,;!)]"
 # Patterns run on cleaned (NFKC) text, so digits are ASCII. Earlier kinds win on overlap. Each
 # has a cheap prerequisite so that an ordinary message does not pay for six regex scans.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -209,6 +209,14 @@ _LURE_WEAK = (
 )
 
 
+# "添加微信“平安产险”为好友": an official account, named in quotes with at least one ideograph, is
+# not the "加微信 + id" of a lure (insurers', banks' and operators' notices say this, and so do
+# citizens quoting them).
+_OFFICIAL_ACCOUNT = re.compile(
+    r"加(?:微信|v|qq)(?:公众号|服务号)?\s*[“\"「『][^”\"」』]{0,20}[\u4e00-\u9fff][^”\"」』]{0,20}[”\"」』]"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RuleHit:
     """One rule that fired: its name, a score in [0, 1] and a human-readable explanation."""
@@ -292,7 +300,7 @@ def rule_hits(text: str) -> list[RuleHit]:
     entities = find_entities(plain)
     contacts = [e for e in entities if e.kind in ("phone", "qq", "wechat")]
     urls = [e for e in entities if e.kind == "url"]
-    lure_strong = _hits(low, _LURE_STRONG)
+    lure_strong = _hits(_OFFICIAL_ACCOUNT.sub("", low), _LURE_STRONG)
     if contacts:
         kinds = "/".join(sorted({e.kind for e in contacts}))
         lure_weak = _hits(low, _LURE_WEAK)

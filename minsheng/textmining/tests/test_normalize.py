@@ -63,6 +63,16 @@ def test_url_does_not_swallow_trailing_punctuation():
     assert find_entities("见 www.foo.com/a.") == [Entity("url", 2, 15, "www.foo.com/a")]
 
 
+def test_url_ends_at_a_curly_quote_or_an_ellipsis():
+    # From an operator's SMS: 微信“116114商旅http://f.wsh.so”。 The quote is not part of the link.
+    text = "商旅“116114商旅http://f.wsh.so”。见‘www.a.cn/x’或http://b.cn/y…"
+    assert [(e.kind, e.value) for e in find_entities(text)] == [
+        ("url", "http://f.wsh.so"),
+        ("url", "www.a.cn/x"),
+        ("url", "http://b.cn/y"),
+    ]
+
+
 def test_spaced_phone_numbers_are_found():
     assert normalize("电话 138 1234 5678 找我") == "电话 PHONE 找我"
 

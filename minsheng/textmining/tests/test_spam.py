@@ -69,6 +69,16 @@ def test_contact_lure_needs_a_contact_and_a_lure_phrase():
     assert spam.rule_hits("代开发票是违法的，请税务局查处") == []
 
 
+def test_adding_an_official_account_named_in_quotes_is_not_a_lure():
+    # An insurer's notice (labelled not spam in the SMS data; the rule flagged it at 0.9).
+    notice = "已安排定损员为您服务，电话18910755836，添加微信“平安产险”为好友，随时查询案件进展。【中国平安】"
+    assert spam.rule_hits(notice) == []
+    assert spam.rule_hits("请加微信公众号「A市发布」了解，咨询电话0731-88889999") == []
+    # An id, quoted or not, or no name at all is still the lure it was.
+    for lure in ("兼职日结，加微信“xy12345”详聊 13812345678", "加微信 13812345678 详聊", "加微信abc123456了解详情"):
+        assert [(h.rule, h.score) for h in spam.rule_hits(lure)] == [("contact_lure", 0.9)], lure
+
+
 def test_an_opt_out_formula_is_an_advertising_word_not_a_lure():
     notice = spam.rule_hits("【顺丰速运】您有快件预计2小时内派送，如需更改请电13810785987。退订回复CC")
     assert [(h.rule, h.score) for h in notice] == []  # one advertising word: not even a reason
