@@ -296,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         "--grid", action="store_true", help="spam-cv: also score other second-level caps and thresholds"
     )
     args = parser.parse_args(argv)
+    if args.grid and args.what != "spam-cv":
+        parser.error(f"--grid works with spam-cv only, not with {args.what}")
     data = shared_data(args.data)
     if not data.is_dir():
         print(f"shared data not found at {data}", file=sys.stderr)

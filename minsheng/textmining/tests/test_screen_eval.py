@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from minsheng.textmining import _screen_eval, spam
 
@@ -64,3 +65,10 @@ def test_scores_by_cap_rescores_the_same_model_with_each_cap_and_leaves_it_uncha
     assert np.all(by_cap[model.cap] <= by_cap[5.0])
     # and on this model it does: the advert's score moves with the cap (0.75 / 0.80 / 0.94)
     assert by_cap[0.0][0] < by_cap[model.cap][0] < by_cap[5.0][0]
+
+
+def test_grid_is_refused_outside_cross_validation(capsys):
+    with pytest.raises(SystemExit) as exited:
+        _screen_eval.main(["spam", "--grid"])
+    assert exited.value.code == 2
+    assert "--grid works with spam-cv only, not with spam" in capsys.readouterr().err
