@@ -29,18 +29,19 @@ from minsheng.textmining.io import (
     cell_text,
     check_model_target,
     check_output,
+    make_room,
     read_csv,
     write_csv,
 )
 
-__all__ = ["main"]
+__all__ = ["main", "output_table", "progress", "warn"]
 
 _BATCH = 2048
 _stderr = Console(stderr=True)
 
 
 @contextmanager
-def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr; yields ``advance(n)``."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal) as bar:
@@ -126,8 +127,16 @@ def _done(message: str) -> None:
     _stderr.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
     _stderr.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def output_table(table: Table, added: list[str]) -> tuple[list[str], list[dict[str, object]]]:
+    """``io.make_room`` for a command's output, with a warning for each input column it renames."""
+    columns, rows, renames = make_room(table, added)
+    for old, new in renames.items():
+        warn(f"{table.path} already has a column {old}; the output keeps it as {new}")
+    return columns, rows
 
 
 def _warn_single_labels(column: list[str], used: list[str]) -> None:
@@ -135,16 +144,16 @@ def _warn_single_labels(column: list[str], used: list[str]) -> None:
     single = sorted((column.index(name) + 2, name) for name, count in Counter(used).items() if count == 1)
     for row, label in single[:3]:
         shown = label if len(label) <= 30 else label[:30] + "…"
-        _warn(f"label {shown!r} is on one row only (row {row}); if it is not a category, check the "
-              "quotes in the rows above it")
+        warn(f"label {shown!r} is on one row only (row {row}); if it is not a category, check the "
+             "quotes in the rows above it")
     if len(single) > 3:
-        _warn(f"{len(single) - 3} more labels are on one row only")
+        warn(f"{len(single) - 3} more labels are on one row only")
 
 
 def _predict_all(model: TextClassifier, texts: list[str], description: str) -> list[Prediction]:
     """Predictions in batches, advancing a progress bar."""
     results: list[Prediction] = []
-    with _progress(description, len(texts)) as advance:
+    with progress(description, len(texts)) as advance:
         for start in range(0, len(texts), _BATCH):
             batch = texts[start : start + _BATCH]
             results.extend(model.predict(batch))
@@ -162,9 +171,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     unknown = sorted({y for _, y in pairs} - set(model.labels))
     if unknown:
         rows = sum(1 for _, y in pairs if y not in model.labels)
-        _warn(f"{rows} row(s) have labels the model was not trained on ({', '.join(unknown)}): "
-              "they count as errors")
-    with _progress("evaluating", None):
+        warn(f"{rows} row(s) have labels the model was not trained on ({', '.join(unknown)}): "
+             "they count as errors")
+    with progress("evaluating", None):
         report = evaluate(model, [t for t, _ in pairs], [y for _, y in pairs])
     width = max(len(name) for name in report.labels)
     print(f"{'label':<{width}}  precision  recall     f1  support")
@@ -188,18 +197,14 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     predictions = dict(zip(present, _predict_all(model, [texts[i] for i in present], "classifying"), strict=True))
     depth = max(len(label.split(LEVEL_SEPARATOR)) for label in model.labels)
     level_columns = [f"level{k + 1}" for k in range(depth)] if depth > 1 else []
-    columns = [c for c in table.columns if c not in {"label", "confidence", "needs_person", *level_columns}]
-    columns += ["label", "confidence", "needs_person", *level_columns]
-    rows = []
-    for i, row in enumerate(table.rows):
-        out = dict(row)
+    columns, rows = output_table(table, ["label", "confidence", "needs_person", *level_columns])
+    for i, out in enumerate(rows):
         prediction = predictions.get(i)
         out["label"] = prediction.label if prediction else ""
         out["confidence"] = f"{prediction.confidence:.4f}" if prediction else "0.0000"
         out["needs_person"] = int(prediction.needs_person) if prediction else 1
         for k, name in enumerate(level_columns):
             out[name] = prediction.levels[k] if prediction and k < len(prediction.levels) else ""
-        rows.append(out)
     write_csv(args.out, columns, rows)
     flagged = sum(1 for p in predictions.values() if p.needs_person) + len(texts) - len(present)
     _done(f"classified {len(present)} texts ({flagged} need a person) → {args.out}")
@@ -212,13 +217,11 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data])
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts = [cell_text(t) for t in _texts(table, args.text_col)]
-    with _progress("deduplicating", len(texts)) as advance:
+    with progress("deduplicating", len(texts)) as advance:
         result = Deduper(threshold=args.threshold).groups(texts, progress=advance)
-    columns = [c for c in table.columns if c not in {"group", "representative"}] + ["group", "representative"]
-    rows = [
-        {**row, "group": result.group[i], "representative": int(result.representative[i] == i)}
-        for i, row in enumerate(table.rows)
-    ]
+    columns, rows = output_table(table, ["group", "representative"])
+    for i, out in enumerate(rows):
+        out.update(group=result.group[i], representative=int(result.representative[i] == i))
     write_csv(args.out, columns, rows)
     duplicates = len(texts) - result.n_groups
     _done(f"{len(texts)} texts, {result.n_groups} groups, {duplicates} near-duplicates → {args.out}")

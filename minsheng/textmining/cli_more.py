@@ -11,13 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+from minsheng.textmining.cli import output_table, progress, warn
 from minsheng.textmining.io import (
     Table,
     TextMiningError,
@@ -36,15 +33,6 @@ __all__ = ["main", "register"]
 HOT_COLUMNS = ["rank", "heat", "period_start", "period_end", "place_or_group", "description", "message_ids"]
 
 
-@contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
 # --- hot-issues --------------------------------------------------------------------------------
 
 
@@ -61,7 +49,7 @@ def _hot_issues(args: argparse.Namespace) -> int:
         messages = hot_issues.messages_from_rows(table.rows)
     except ValueError as error:
         raise TextMiningError(f"{args.data}: {error}") from None
-    with _progress("hot issues", len(messages)) as advance:
+    with progress("hot issues", len(messages)) as advance:
         issues = hot_issues.find_hot_issues(messages, top=args.top, progress=advance)
     rows = [
         {
@@ -167,14 +155,13 @@ def _spam_train(args: argparse.Namespace) -> int:
     if len(set(labels)) < 2:
         raise TextMiningError(f"{args.data}: training needs both spam (1) and non-spam (0) rows")
     if not legitimate:
-        print(
-            "warning: no --legitimate texts; a model trained on SMS alone flags most citizens' "
-            "messages (give the platform's own messages with --legitimate)",
-            file=sys.stderr,
+        warn(
+            "no --legitimate texts; a model trained on SMS alone flags most citizens' "
+            "messages (give the platform's own messages with --legitimate)"
         )
     offensive: tuple[list[str], list[int]] | None = _labelled(args.offensive) if args.offensive else None
     steps = spam.training_steps(labels)
-    with _progress("training", steps + (1 if offensive else 0)) as advance:
+    with progress("training", steps + (1 if offensive else 0)) as advance:
         model = spam.train_spam(texts, labels, legitimate=legitimate, progress=advance)
         model.metrics = {
             **model.metrics,
@@ -224,16 +211,15 @@ def _spam(args: argparse.Namespace) -> int:
         except spam.ModelFormatError as error:
             raise TextMiningError(str(error)) from None
         if model.metrics.get("n_legitimate") == 0:
-            print(
-                f"warning: {args.model} was trained without legitimate messages (spam-train without "
-                "--legitimate): it flags most citizens' messages; retrain it with the platform's own",
-                file=sys.stderr,
+            warn(
+                f"{args.model} was trained without legitimate messages (spam-train without "
+                "--legitimate): it flags most citizens' messages; retrain it with the platform's own"
             )
     table = read_csv(args.data, required=(args.text_col,) if args.text_col else ())
     texts = _texts_of(table, args.text_col, args.data)
     verdicts: list[spam.SpamVerdict] = []
     offensive: list[float] = []
-    with _progress("screening", len(texts)) as advance:
+    with progress("screening", len(texts)) as advance:
         for start in range(0, len(texts), 2000):
             chunk = texts[start : start + 2000]
             verdicts += spam.screen_many(chunk, model)
@@ -241,13 +227,11 @@ def _spam(args: argparse.Namespace) -> int:
                 offensive += [round(float(p), 4) for p in off_model.score(chunk)]
             advance(len(chunk))
     extra = ["spam_score", "spam", "reason"] + (["offensive_score"] if off_model is not None else [])
-    columns = [c for c in table.columns if c not in extra] + extra
-    rows = []
-    for i, (row, verdict) in enumerate(zip(table.rows, verdicts, strict=True)):
-        out = dict(row, spam_score=verdict.score, spam=int(verdict.spam), reason=verdict.reason)
+    columns, rows = output_table(table, extra)
+    for i, (out, verdict) in enumerate(zip(rows, verdicts, strict=True)):
+        out.update(spam_score=verdict.score, spam=int(verdict.spam), reason=verdict.reason)
         if off_model is not None:
             out["offensive_score"] = offensive[i]
-        rows.append(out)
     write_csv(args.out, columns, rows)
     print(f"{sum(v.spam for v in verdicts)} of {len(verdicts)} flagged → {args.out}", file=sys.stderr)
     return 0
@@ -264,7 +248,7 @@ def _replies(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data])
     table = read_csv(args.data, required=replies.REQUIRED_COLUMNS)
     rule = replies.DeadlineRule(days=args.deadline_days, working=not args.calendar_days)
-    with _progress("scoring replies", len(table.rows)) as advance:
+    with progress("scoring replies", len(table.rows)) as advance:
         scores = replies.score_replies(table.rows, rule=rule, progress=advance)
     extra = [
         "relevance",
@@ -275,10 +259,9 @@ def _replies(args: argparse.Namespace) -> int:
         "reply_score",
         "notes",
     ]
-    columns = [c for c in table.columns if c not in extra] + extra
-    rows = [
-        dict(
-            row,
+    columns, rows = output_table(table, extra)
+    for out, s in zip(rows, scores, strict=True):
+        out.update(
             relevance=s.relevance,
             completeness=s.completeness,
             interpretability=s.interpretability,
@@ -287,8 +270,6 @@ def _replies(args: argparse.Namespace) -> int:
             reply_score=s.overall,
             notes=s.notes,
         )
-        for row, s in zip(table.rows, scores, strict=True)
-    ]
     write_csv(args.out, columns, rows)
     print(f"{len(rows)} replies scored → {args.out}", file=sys.stderr)
     return 0

@@ -63,6 +63,30 @@ class Table:
         return [cell_text(row.get(name)) for row in self.rows]
 
 
+def make_room(
+    table: Table, added: Sequence[str]
+) -> tuple[list[str], list[dict[str, object]], dict[str, str]]:
+    """The header and rows of ``table`` made ready to take the columns ``added``.
+
+    An input column that has one of those names is kept under a new name (``label`` becomes
+    ``label_input``, then ``label_input2`` … if that is taken too) instead of being overwritten,
+    so a command's output loses nothing it read. Returns the output header (the input's columns
+    in their order, then ``added``), copies of the rows, and the renames (old name → new name).
+    """
+    taken = {*table.columns, *added}
+    renames: dict[str, str] = {}
+    for name in table.columns:
+        if name in added:
+            new, k = f"{name}_input", 2
+            while new in taken:
+                new, k = f"{name}_input{k}", k + 1
+            taken.add(new)
+            renames[name] = new
+    columns = [renames.get(name, name) for name in table.columns] + list(added)
+    rows = [{renames.get(name, name): value for name, value in row.items()} for row in table.rows]
+    return columns, rows, renames
+
+
 def canonical_column(name: str) -> str:
     """A column name as it is matched: surrounding spaces dropped, ASCII names in lower case."""
     name = name.strip()

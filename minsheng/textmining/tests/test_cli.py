@@ -32,8 +32,13 @@ def test_train_evaluate_classify_round_trip(labelled_csv, tmp_path, capsys):
     out = tmp_path / "classified.csv"
     assert main(["classify", "--model", str(model), "--data", str(labelled_csv), "--out", str(out)]) == 0
     rows = _read(out)
-    assert list(rows[0]) == ["message_id", "text", "label", "confidence", "needs_person"]
+    # the input's own label column is kept, renamed in its place, not overwritten
+    assert list(rows[0]) == ["message_id", "text", "label_input", "label", "confidence", "needs_person"]
+    assert [r["label_input"] for r in rows] == [r["label"] for r in labelled_rows()]
     assert [r["label"] for r in rows] == [r["label"] for r in labelled_rows()]
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"warning: {labelled_csv} already has a column label; the output keeps it as label_input"
+    )
     assert all(0.0 < float(r["confidence"]) <= 1.0 for r in rows)
 
 
@@ -83,6 +88,18 @@ def test_dedupe_adds_group_and_representative(tmp_path):
     out = tmp_path / "out.csv"
     assert main(["dedupe", "--data", str(data), "--threshold", "0.8", "--out", str(out)]) == 0
     assert [(r["group"], r["representative"]) for r in _read(out)] == [("1", "1"), ("2", "1"), ("1", "0")]
+
+
+def test_dedupe_keeps_an_input_group_column(tmp_path, capsys):
+    rows = [{"group": "A", "text": "路灯坏了"}, {"group": "B", "text": "路灯坏了"}]
+    data = write_rows(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    assert main(["dedupe", "--data", str(data), "--out", str(out)]) == 0
+    assert [list(r.items()) for r in _read(out)] == [
+        [("group_input", "A"), ("text", "路灯坏了"), ("group", "1"), ("representative", "1")],
+        [("group_input", "B"), ("text", "路灯坏了"), ("group", "1"), ("representative", "0")],
+    ]
+    assert "already has a column group; the output keeps it as group_input" in capsys.readouterr().err
 
 
 def test_dedupe_bad_threshold_exit_2(labelled_csv, tmp_path):

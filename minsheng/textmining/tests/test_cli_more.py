@@ -177,6 +177,16 @@ def test_spam_without_a_model_uses_the_rules_on_subject_and_detail(tmp_path):
     assert [r["spam"] for r in _read(out)] == ["1", "0"]
 
 
+def test_spam_keeps_a_moderators_spam_column(tmp_path, capsys):
+    data = _write(tmp_path / "m.csv", ["text", "spam"], [["小区路灯坏了请修理", "yes"]])
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--data", str(data), "--out", str(out)]) == 0
+    (row,) = _read(out)
+    assert list(row) == ["text", "spam_input", "spam_score", "spam", "reason"]
+    assert (row["spam_input"], row["spam"]) == ("yes", "0")
+    assert f"warning: {data} already has a column spam; the output keeps it as spam_input" in capsys.readouterr().err
+
+
 def test_spam_refuses_a_model_from_another_version(tmp_path, capsys):
     data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS)
     model = tmp_path / "model"

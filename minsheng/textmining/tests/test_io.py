@@ -9,6 +9,7 @@ from minsheng.textmining.io import (
     atomic_directory,
     atomic_path,
     check_output,
+    make_room,
     read_csv,
     write_csv,
 )
@@ -176,3 +177,16 @@ def test_a_failed_swap_puts_the_old_model_back(tmp_path, monkeypatch):
             (staging / "model.json").write_text("second", encoding="utf-8")
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
     assert (model / "model.json").read_text(encoding="utf-8") == "first"
+
+
+def test_make_room_renames_input_columns_that_an_output_would_overwrite(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("label,label_input,text\nA,B,路灯坏了\n", encoding="utf-8")
+    table = read_csv(path)
+    columns, rows, renames = make_room(table, ["label", "confidence"])
+    assert columns == ["label_input2", "label_input", "text", "label", "confidence"]
+    assert rows == [{"label_input2": "A", "label_input": "B", "text": "路灯坏了"}]
+    assert renames == {"label": "label_input2"}
+    rows[0]["label"] = "C"
+    assert table.rows == [{"label": "A", "label_input": "B", "text": "路灯坏了"}]  # the input is not touched
+    assert make_room(table, ["group"]) == (["label", "label_input", "text", "group"], table.rows, {})
