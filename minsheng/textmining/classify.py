@@ -23,7 +23,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +189,133 @@ def _fit_linear(x: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, *, pa
     return coef, intercept
 
 
+class _Invalid(Exception):
+    """A field of a saved model that is there but unusable (its message names the field and says why)."""
+
+
+#: The largest ``bits`` a model may have: the feature code numbers columns in int32, and a model has
+#: at most four blocks of ``2**bits`` columns and a null column (``features``).
+_MAX_BITS = 28
+#: The n-gram sizes the feature code hashes: characters 1–8, words 1–2 (``features``), lexicon words 1–8.
+_MAX_CHAR_NGRAM, _MAX_WORD_NGRAM, _MAX_LEXICON_SIZE = 8, 2, 8
+_NETWORK_ARRAYS = tuple(f"{_NETWORK_PREFIX}{array.name}" for array in fields(HiddenLayer))
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, cut short: a damaged field may hold anything."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _whole(value: object, name: str, low: int, high: int | None) -> int:
+    """``value`` when it is a whole number from ``low`` to ``high`` (``None``: no bound)."""
+    if type(value) is not int or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"≥ {low}"
+        raise _Invalid(f"{name} {_shown(value)}: must be a whole number {bound}")
+    return value
+
+
+def _sizes(value: object, name: str, largest: int) -> tuple[int, ...]:
+    """``value`` as a tuple when it is a list of distinct n-gram sizes from 1 to ``largest``."""
+    if (not isinstance(value, list) or any(type(size) is not int or not 1 <= size <= largest for size in value)
+            or len(set(value)) != len(value)):
+        raise _Invalid(f"{name} {_shown(value)}: must be a list of distinct sizes from 1 to {largest}")
+    return tuple(value)
+
+
+def _real(value: object, name: str, rule: str, ok: Callable[[float], bool]) -> float:
+    """``value`` as a float when it is a finite number and ``ok``."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number) or not ok(number):
+        raise _Invalid(f"{name} {_shown(value)}: must be {rule}")
+    return number
+
+
+def _at_least_0(number: float) -> bool:
+    return number >= 0.0
+
+
+def _float32(name: str, array: np.ndarray) -> np.ndarray:
+    """A saved array of floats as float32; ``_Invalid`` when it holds another kind of value."""
+    if array.dtype.kind != "f":
+        raise _Invalid(f"{name} holds {array.dtype} values, not floating-point numbers")
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: infinite, refused by ``_largest``
+        return array.astype(np.float32, copy=False)
+
+
+def _largest(name: str, array: np.ndarray) -> float:
+    """The largest magnitude in ``array`` (0 when empty); ``_Invalid`` when a value is nan or infinite.
+    (``min`` and ``max`` propagate nan and allocate nothing, unlike ``isfinite``.)"""
+    if not array.size:
+        return 0.0
+    low, high = float(array.min()), float(array.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise _Invalid(f"{name} holds a value that is not finite (nan, infinite, or too large for float32)")
+    return max(-low, high)
+
+
+def _checked_weights(
+    config: HashingConfig, n_labels: int, columns: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+    idf: np.ndarray, lexicon: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``coef``, ``intercept`` and ``idf`` as float32 once the saved arrays are checked against the
+    description: kinds of number, shapes (labels × columns), columns increasing and inside the
+    model, finite values, positive idf, a sorted lexicon when the features use one; ``_Invalid``
+    naming the array and what is wrong otherwise. Vectorised: no copy beyond the float32 casts."""
+    n_features = config.n_features
+    if columns.dtype.kind not in "iu":
+        raise _Invalid(f"columns holds {columns.dtype} values, not integers")
+    coef, intercept, idf = _float32("coef", coef), _float32("intercept", intercept), _float32("idf", idf)
+    if columns.ndim != 1:
+        raise _Invalid(f"columns has shape {columns.shape}, not (columns,)")
+    for name, array, shape, meaning in (
+        ("coef", coef, (n_labels, len(columns)), "labels × columns"),
+        ("intercept", intercept, (n_labels,), "labels"),
+        ("idf", idf, (n_features,), "the model's feature columns"),
+    ):
+        if array.shape != shape:
+            raise _Invalid(f"{name} has shape {array.shape}, not {shape} ({meaning})")
+    if len(columns):
+        if not np.all(columns[1:] > columns[:-1]):
+            raise _Invalid("columns are not in increasing order")
+        if int(columns[0]) < 0 or int(columns[-1]) >= n_features:
+            raise _Invalid(f"columns reach outside the model's {n_features} feature columns")
+    largest_coef = _largest("coef", coef)
+    _largest("intercept", intercept)
+    largest_idf = _largest("idf", idf)
+    if float(idf.min()) <= 0.0:
+        raise _Invalid("idf holds a value ≤ 0 (inverse document frequencies are at least 1)")
+    # ``HashedTfidf.pack`` multiplies coef by idf and squares idf in float32
+    if largest_idf * largest_idf > _FLOAT32_MAX:
+        raise _Invalid("idf holds values so large that their squares overflow float32")
+    if largest_coef * largest_idf > _FLOAT32_MAX:
+        raise _Invalid("coef holds values so large that coef × idf overflows float32")
+    if lexicon.dtype != np.uint64 or lexicon.ndim != 1:
+        raise _Invalid(f"lexicon holds {lexicon.dtype} values of shape {lexicon.shape}, not a list of uint64 keys")
+    if config.lexicon_sizes and not len(lexicon):
+        raise _Invalid("lexicon is missing or empty while features.lexicon_sizes is set")
+    if not np.all(lexicon[1:] > lexicon[:-1]):
+        raise _Invalid("lexicon keys are not in increasing order")
+    return coef, intercept, idf
+
+
+def _check_network(network: HiddenLayer, description: object, n_features: int, n_labels: int) -> None:
+    """``_Invalid`` when the network's arrays do not fit together, the model, or model.json's ``network``."""
+    problem = network.problem(n_features, n_labels, _NETWORK_PREFIX)
+    if problem is not None:
+        raise _Invalid(problem)
+    if isinstance(description, dict):
+        for key, value, meaning in (("features", network.w1.shape[0], "columns"),
+                                    ("hidden", network.w1.shape[1], "hidden units")):
+            if key in description and description[key] != value:
+                raise _Invalid(f"{_NETWORK_PREFIX}w1 has {value} {meaning}, model.json's network.{key} says "
+                               f"{_shown(description[key])}")
+
+
 class TextClassifier:
     """A trained classifier; build with ``train`` or ``load``, use with ``predict``."""
 
@@ -247,6 +374,8 @@ class TextClassifier:
         """
         if len(texts) != len(labels) or len(extra_tokens) != len(extra_labels):
             raise ValueError("texts and labels differ in length")
+        if not 0.0 <= threshold <= 1.0:  # what ``load`` accepts
+            raise ValueError(f"threshold must be between 0 and 1 (got {threshold})")
         config = config or DEFAULT_CONFIG
         report = progress or (lambda _message: None)
         lexicon = None
@@ -410,7 +539,10 @@ class TextClassifier:
     @classmethod
     def load(cls, directory: str | Path) -> TextClassifier:
         """Load a model directory; refuses models of another engine major version, and damaged
-        or incomplete ones, with a ``TextMiningError`` saying why."""
+        or incomplete ones, with a ``TextMiningError`` saying why: a field of model.json out of its
+        range (n-gram sizes, bits, weights, threshold, temperature, labels), or an array of
+        weights.npz of another kind of number, of a shape unlike the labels and columns, with
+        columns out of order or outside the model, or with values that are not finite."""
         directory = Path(directory)
         if directory.is_file():
             raise TextMiningError(f"{directory}: is a file; give the model's directory (the one holding {_MODEL_FILE})")
@@ -439,37 +571,57 @@ class TextClassifier:
                 columns, used_coef = weights["columns"], weights["coef"]
                 intercept, idf = weights["intercept"], weights["idf"]
                 lexicon = weights["lexicon"] if "lexicon" in weights.files else np.zeros(0, dtype=np.uint64)
-                network = None
+                network_arrays = None
                 if format_version >= 4 and description.get("network"):
-                    network = HiddenLayer.from_arrays({name: weights[name] for name in weights.files}, _NETWORK_PREFIX)
+                    network_arrays = {name: weights[name] for name in _NETWORK_ARRAYS}
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise TextMiningError(f"{directory / _WEIGHTS_FILE}: unreadable weights ({error}); retrain the model") from None
         try:
             features = description["features"]
             config = HashingConfig(
-                bits=int(features["bits"]),
-                char_ngrams=tuple(features["char_ngrams"]),
-                word_ngrams=tuple(features["word_ngrams"]),
-                word_weight=float(features["word_weight"]),
-                head_chars=int(features.get("head_chars", 0)),
-                head_weight=float(features.get("head_weight", 0.5)),
-                lexicon_sizes=tuple(features.get("lexicon_sizes", ())) if format_version >= 3 else (),
-                lexicon_weight=float(features.get("lexicon_weight", 0.5)),
+                bits=_whole(features["bits"], "features.bits", 1, _MAX_BITS),
+                char_ngrams=_sizes(features["char_ngrams"], "features.char_ngrams", _MAX_CHAR_NGRAM),
+                word_ngrams=_sizes(features["word_ngrams"], "features.word_ngrams", _MAX_WORD_NGRAM),
+                word_weight=_real(features["word_weight"], "features.word_weight", "a finite number ≥ 0", _at_least_0),
+                head_chars=_whole(features.get("head_chars", 0), "features.head_chars", 0, None),
+                head_weight=_real(features.get("head_weight", 0.5), "features.head_weight", "a finite number ≥ 0",
+                                  _at_least_0),
+                lexicon_sizes=(_sizes(features.get("lexicon_sizes", []), "features.lexicon_sizes", _MAX_LEXICON_SIZE)
+                               if format_version >= 3 else ()),
+                lexicon_weight=_real(features.get("lexicon_weight", 0.5), "features.lexicon_weight",
+                                     "a finite number ≥ 0", _at_least_0),
             )
-            labels = [str(label) for label in description["labels"]]
-            threshold, temperature = float(description["threshold"]), float(description["temperature"])
-            user_words = [str(word) for word in description.get("user_words", [])]
+            labels = description["labels"]
+            if not isinstance(labels, list):
+                raise _Invalid(f"labels: a {type(labels).__name__}, not a list")
+            labels = [str(label) for label in labels]
+            if len(labels) < 2 or len(set(labels)) != len(labels):
+                raise _Invalid(f"labels: {len(labels)}, {len(set(labels))} of them distinct; a model has at least "
+                               "two labels, each once")
+            threshold = _real(description["threshold"], "threshold", "a number from 0 to 1", lambda t: 0.0 <= t <= 1.0)
+            temperature = _real(description["temperature"], "temperature", "a finite number above 0", lambda t: t > 0.0)
+            user_words = description.get("user_words", [])
+            if not isinstance(user_words, list):
+                raise _Invalid(f"user_words: a {type(user_words).__name__}, not a list")
+            user_words = [str(word) for word in user_words]
             metadata = dict(description.get("metadata", {}))
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            network_description = description.get("network")
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             raise TextMiningError(
                 f"{directory / _MODEL_FILE}: incomplete model description ({type(error).__name__}: {error})"
             ) from None
-        if (idf.shape != (config.n_features,) or used_coef.shape != (len(labels), len(columns))
-                or lexicon.dtype != np.uint64 or lexicon.ndim != 1 or (config.lexicon_sizes and not len(lexicon))
-                or intercept.shape != (len(labels),) or columns.ndim != 1
-                or (len(columns) and (columns.min() < 0 or columns.max() >= config.n_features))
-                or (network is not None and not network.check(config.n_features, len(labels)))):
-            raise TextMiningError(f"{directory}: weights do not match the model description")
+        except _Invalid as error:
+            raise TextMiningError(f"{directory / _MODEL_FILE}: invalid model description ({error}); retrain the model") from None
+        try:
+            used_coef, intercept, idf = _checked_weights(config, len(labels), columns, used_coef, intercept, idf, lexicon)
+            network = None
+            if network_arrays is not None:
+                network = HiddenLayer.from_arrays(network_arrays, _NETWORK_PREFIX)
+                _check_network(network, network_description, config.n_features, len(labels))
+        except (_Invalid, ValueError) as error:
+            raise TextMiningError(
+                f"{directory}: weights do not match the model description ({error}); retrain the model"
+            ) from None
         coef = np.zeros((len(labels), config.n_features), dtype=np.float32)
         coef[:, columns] = used_coef
         return cls(
@@ -477,7 +629,7 @@ class TextClassifier:
             config=config,
             idf=idf,
             coef=coef,
-            intercept=intercept.astype(np.float32),
+            intercept=intercept,
             threshold=threshold,
             temperature=temperature,
             user_words=user_words,

@@ -30,6 +30,9 @@ MIN_DF = 3
 BATCH_SIZE = 256
 LEARNING_RATE = 2e-3
 L2 = 1e-4
+#: The dtype kinds (``numpy.dtype.kind``) a saved network's arrays may have.
+_KINDS = {"columns": "iu", "w1": "f", "b1": "f", "w2": "f", "b2": "f"}
+_KIND_NAMES = {"iu": "integers", "f": "floating-point numbers"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +47,27 @@ class HiddenLayer:
 
     def check(self, n_features: int, n_labels: int) -> bool:
         """Whether the arrays fit together and a model of ``n_features`` columns and ``n_labels`` labels."""
-        k, hidden = self.w1.shape if self.w1.ndim == 2 else (-1, -1)
-        return (
-            self.columns.ndim == 1 and len(self.columns) == k and hidden > 0
-            and self.b1.shape == (hidden,) and self.w2.shape == (hidden, n_labels) and self.b2.shape == (n_labels,)
-            and bool(np.all(np.diff(self.columns) > 0))
-            and (not k or (int(self.columns[0]) >= 0 and int(self.columns[-1]) < n_features))
-        )
+        return self.problem(n_features, n_labels) is None
+
+    def problem(self, n_features: int, n_labels: int, prefix: str = "") -> str | None:
+        """What keeps the arrays from fitting together and a model of ``n_features`` columns and
+        ``n_labels`` labels, the array named (with ``prefix``, as saved by ``arrays``) and why; ``None``
+        when they fit: shapes, columns increasing and inside the model, weights finite."""
+        if self.w1.ndim != 2 or not all(self.w1.shape):
+            return f"{prefix}w1 has shape {self.w1.shape}, not (columns, hidden units) of at least one each"
+        k, hidden = self.w1.shape
+        for name, shape in {"columns": (k,), "b1": (hidden,), "w2": (hidden, n_labels), "b2": (n_labels,)}.items():
+            if getattr(self, name).shape != shape:
+                return f"{prefix}{name} has shape {getattr(self, name).shape}, not {shape}"
+        if not np.all(self.columns[1:] > self.columns[:-1]):
+            return f"{prefix}columns are not in increasing order"
+        if int(self.columns[0]) < 0 or int(self.columns[-1]) >= n_features:
+            return f"{prefix}columns reach outside the model's {n_features} columns"
+        for name in ("w1", "b1", "w2", "b2"):
+            # summed in float64, float32 values give a finite total exactly when all are finite
+            if not np.isfinite(getattr(self, name).sum(dtype=np.float64)):
+                return f"{prefix}{name} holds a value that is not finite (nan, infinite, or too large for float32)"
+        return None
 
     def select(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """The rows of ``x`` (full width) on the network's columns only."""
@@ -76,14 +93,21 @@ class HiddenLayer:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> HiddenLayer:
-        """Read back what ``arrays`` wrote; ``KeyError`` when one is missing."""
-        return cls(
-            columns=np.asarray(arrays[f"{prefix}columns"], dtype=np.int64),
-            w1=np.asarray(arrays[f"{prefix}w1"], dtype=np.float32),
-            b1=np.asarray(arrays[f"{prefix}b1"], dtype=np.float32),
-            w2=np.asarray(arrays[f"{prefix}w2"], dtype=np.float32),
-            b2=np.asarray(arrays[f"{prefix}b2"], dtype=np.float32),
-        )
+        """Read back what ``arrays`` wrote; ``KeyError`` when one is missing, ``ValueError`` (the
+        array named) when one holds another kind of number (the columns integers, the rest floats);
+        ``problem`` checks the rest."""
+        for name, kinds in _KINDS.items():
+            dtype = arrays[f"{prefix}{name}"].dtype
+            if dtype.kind not in kinds:
+                raise ValueError(f"{prefix}{name} holds {dtype} values, not {_KIND_NAMES[kinds]}")
+        with np.errstate(over="ignore", invalid="ignore"):  # a float64 beyond float32 becomes inf: ``problem``
+            return cls(
+                columns=np.asarray(arrays[f"{prefix}columns"], dtype=np.int64),
+                w1=np.asarray(arrays[f"{prefix}w1"], dtype=np.float32),
+                b1=np.asarray(arrays[f"{prefix}b1"], dtype=np.float32),
+                w2=np.asarray(arrays[f"{prefix}w2"], dtype=np.float32),
+                b2=np.asarray(arrays[f"{prefix}b2"], dtype=np.float32),
+            )
 
 
 def fit_hidden_layer(

@@ -217,3 +217,159 @@ def test_the_same_data_trains_the_same_model():
     probe = ["小区暖气不热", "公交车晚点", "学校收费不合理"]
     assert np.array_equal(first.scores(probe), second.scores(probe))
     assert first.temperature == second.temperature
+
+
+def test_training_refuses_a_threshold_that_load_would_refuse():
+    rows = labelled_rows(6)
+    with pytest.raises(ValueError, match=r"threshold must be between 0 and 1 \(got 1.5\)"):
+        TextClassifier.train([r["text"] for r in rows], [r["label"] for r in rows], threshold=1.5, calibrate=False)
+
+
+@pytest.fixture(scope="module")
+def full_model_dir(tmp_path_factory):
+    """A model with every part ``load`` reads: a lexicon (from token rows) and a small network
+    (written by hand: two columns, four hidden units)."""
+    rows = labelled_rows(6)
+    model = TextClassifier.train([r["text"] for r in rows], [r["label"] for r in rows],
+                                 extra_tokens=[["公交", "线路"]] * 2, extra_labels=["交通运输"] * 2, calibrate=False)
+    directory = tmp_path_factory.mktemp("models") / "full"
+    model.save(directory)
+    description = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    description["network"] = {"hidden": 4, "features": 2}
+    (directory / "model.json").write_text(json.dumps(description), encoding="utf-8")
+    with np.load(directory / "weights.npz", allow_pickle=False) as weights:
+        arrays = {name: weights[name] for name in weights.files}
+    arrays |= {
+        "network_columns": np.array([1, 7], dtype=np.int64),
+        "network_w1": np.ones((2, 4), dtype=np.float32),
+        "network_b1": np.zeros(4, dtype=np.float32),
+        "network_w2": np.ones((4, 3), dtype=np.float32),
+        "network_b2": np.zeros(3, dtype=np.float32),
+    }
+    np.savez_compressed(directory / "weights.npz", **arrays)
+    return directory
+
+
+def _damaged(source, target, description=None, arrays=None):
+    """A copy of the model at ``source`` in ``target``, its model.json passed through
+    ``description`` and its weights.npz arrays through ``arrays`` (each edits in place)."""
+    target.mkdir()
+    model = json.loads((source / "model.json").read_text(encoding="utf-8"))
+    if description is not None:
+        description(model)
+    (target / "model.json").write_text(json.dumps(model), encoding="utf-8")
+    with np.load(source / "weights.npz", allow_pickle=False) as weights:
+        saved = {name: weights[name] for name in weights.files}
+    if arrays is not None:
+        arrays(saved)
+    np.savez_compressed(target / "weights.npz", **saved)
+    return target
+
+
+def _set(key, value, part=None):
+    return lambda model: (model if part is None else model[part]).__setitem__(key, value)
+
+
+def _change(name, change):
+    return lambda arrays: arrays.__setitem__(name, change(arrays[name]))
+
+
+def test_the_full_model_of_the_damage_tests_loads_and_predicts(full_model_dir):
+    model = TextClassifier.load(full_model_dir)
+    assert model.network is not None and len(model.vectorizer.lexicon) == 2
+    assert all(0.0 < p.confidence <= 1.0 for p in model.predict(["公交线路撤销出行不便", "学校补课"]))
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_set("char_ngrams", [0, 50], "features"),
+         "features.char_ngrams [0, 50]: must be a list of distinct sizes from 1 to 8"),
+        (_set("char_ngrams", [1, 9], "features"), "features.char_ngrams [1, 9]: must be a list of distinct sizes from 1 to 8"),
+        (_set("char_ngrams", [2, 2], "features"), "features.char_ngrams [2, 2]: must be a list of distinct sizes from 1 to 8"),
+        (_set("char_ngrams", "123", "features"), "features.char_ngrams '123': must be a list of distinct sizes from 1 to 8"),
+        (_set("word_ngrams", [3], "features"), "features.word_ngrams [3]: must be a list of distinct sizes from 1 to 2"),
+        (_set("lexicon_sizes", [0, 2], "features"),
+         "features.lexicon_sizes [0, 2]: must be a list of distinct sizes from 1 to 8"),
+        (_set("bits", 0, "features"), "features.bits 0: must be a whole number from 1 to 28"),
+        (_set("bits", 29, "features"), "features.bits 29: must be a whole number from 1 to 28"),
+        (_set("bits", 20.5, "features"), "features.bits 20.5: must be a whole number from 1 to 28"),
+        (_set("head_chars", -1, "features"), "features.head_chars -1: must be a whole number ≥ 0"),
+        (_set("head_weight", float("nan"), "features"), "features.head_weight nan: must be a finite number ≥ 0"),
+        (_set("lexicon_weight", -0.5, "features"), "features.lexicon_weight -0.5: must be a finite number ≥ 0"),
+        (_set("word_weight", float("inf"), "features"), "features.word_weight inf: must be a finite number ≥ 0"),
+        (_set("temperature", float("nan")), "temperature nan: must be a finite number above 0"),
+        (_set("temperature", 0), "temperature 0: must be a finite number above 0"),
+        (_set("temperature", -2.0), "temperature -2.0: must be a finite number above 0"),
+        (_set("temperature", float("inf")), "temperature inf: must be a finite number above 0"),
+        (_set("temperature", "warm"), "temperature 'warm': must be a finite number above 0"),
+        (_set("threshold", float("nan")), "threshold nan: must be a number from 0 to 1"),
+        (_set("threshold", 1.5), "threshold 1.5: must be a number from 0 to 1"),
+        (_set("labels", ["交通运输", "交通运输", "环境保护"]),
+         "labels: 3, 2 of them distinct; a model has at least two labels, each once"),
+        (_set("labels", "交通运输"), "labels: a str, not a list"),
+        (_set("user_words", "公交"), "user_words: a str, not a list"),
+    ],
+)
+def test_a_damaged_model_description_is_refused_naming_the_field(full_model_dir, tmp_path, damage, problem):
+    copy = _damaged(full_model_dir, tmp_path / "damaged", description=damage)
+    with pytest.raises(TextMiningError) as refused:
+        TextClassifier.load(copy)
+    assert str(refused.value) == f"{copy / 'model.json'}: invalid model description ({problem}); retrain the model"
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_change("columns", lambda a: a.astype(np.float64)), "columns holds float64 values, not integers"),
+        (_change("columns", lambda a: a > 0), "columns holds bool values, not integers"),
+        (_change("columns", lambda a: a[None]), "columns has shape (1, {columns}), not (columns,)"),
+        (_change("columns", lambda a: a[::-1]), "columns are not in increasing order"),
+        (_change("columns", lambda a: a - a[0] - 1), "columns reach outside the model's 3145728 feature columns"),
+        (_change("columns", lambda a: a + 3145728), "columns reach outside the model's 3145728 feature columns"),
+        (_change("coef", lambda a: a.astype(np.int64)), "coef holds int64 values, not floating-point numbers"),
+        (_change("coef", lambda a: a[:2]), "coef has shape (2, {columns}), not (3, {columns}) (labels × columns)"),
+        (_change("coef", lambda a: np.where(a == a.max(), np.nan, a)),
+         "coef holds a value that is not finite (nan, infinite, or too large for float32)"),
+        (_change("coef", lambda a: a.astype(np.float64) * 1e300),
+         "coef holds a value that is not finite (nan, infinite, or too large for float32)"),
+        (_change("coef", lambda a: a / np.abs(a).max() * np.float32(1e38)),
+         "coef holds values so large that coef × idf overflows float32"),
+        (_change("intercept", lambda a: a[:2]), "intercept has shape (2,), not (3,) (labels)"),
+        (_change("intercept", lambda a: a - np.inf), "intercept holds a value that is not finite (nan, infinite, or too large for float32)"),
+        (_change("intercept", lambda a: a.astype(str)), "intercept holds <U32 values, not floating-point numbers"),
+        (_change("idf", lambda a: a[:-1]), "idf has shape (3145727,), not (3145728,) (the model's feature columns)"),
+        (_change("idf", lambda a: a * 0), "idf holds a value ≤ 0 (inverse document frequencies are at least 1)"),
+        (_change("idf", lambda a: a * 1e20), "idf holds values so large that their squares overflow float32"),
+        (_change("lexicon", lambda a: a[::-1]), "lexicon keys are not in increasing order"),
+        (_change("lexicon", lambda a: a.astype(np.int64)),
+         "lexicon holds int64 values of shape (2,), not a list of uint64 keys"),
+        (lambda arrays: arrays.pop("lexicon"), "lexicon is missing or empty while features.lexicon_sizes is set"),
+        (_change("network_columns", lambda a: a.astype(np.float32)),
+         "network_columns holds float32 values, not integers"),
+        (_change("network_columns", lambda a: a[::-1]), "network_columns are not in increasing order"),
+        (_change("network_columns", lambda a: a + 3145721),
+         "network_columns reach outside the model's 3145728 columns"),
+        (_change("network_w1", lambda a: a[:0]),
+         "network_w1 has shape (0, 4), not (columns, hidden units) of at least one each"),
+        (_change("network_w1", lambda a: a * np.inf),
+         "network_w1 holds a value that is not finite (nan, infinite, or too large for float32)"),
+        (_change("network_b1", lambda a: a.astype(np.int32)), "network_b1 holds int32 values, not floating-point numbers"),
+        (_change("network_w2", lambda a: a[:, :2]), "network_w2 has shape (4, 2), not (4, 3)"),
+        (_change("network_b2", lambda a: a * np.nan),
+         "network_b2 holds a value that is not finite (nan, infinite, or too large for float32)"),
+    ],
+)
+def test_damaged_weights_are_refused_naming_the_array(full_model_dir, tmp_path, damage, problem):
+    copy = _damaged(full_model_dir, tmp_path / "damaged", arrays=damage)
+    with np.load(full_model_dir / "weights.npz", allow_pickle=False) as weights:
+        problem = problem.format(columns=len(weights["columns"]))
+    with pytest.raises(TextMiningError) as refused:
+        TextClassifier.load(copy)
+    assert str(refused.value) == f"{copy}: weights do not match the model description ({problem}); retrain the model"
+
+
+def test_a_network_unlike_its_description_is_refused(full_model_dir, tmp_path):
+    copy = _damaged(full_model_dir, tmp_path / "damaged", description=_set("hidden", 64, "network"))
+    with pytest.raises(TextMiningError, match=r"\(network_w1 has 4 hidden units, model.json's network.hidden says 64\)"):
+        TextClassifier.load(copy)
