@@ -34,7 +34,7 @@ from minsheng.textmining.io import (
     write_csv,
 )
 
-__all__ = ["main", "output_table", "progress", "warn"]
+__all__ = ["main", "output_table", "progress", "warn", "warn_rows"]
 
 _BATCH = 2048
 _stderr = Console(stderr=True)
@@ -92,8 +92,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts, labels = _texts(table, args.text_col), _labels(table, args.label_col)
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if t and y]
-    if len(pairs) < len(texts):
-        _stderr.print(f"skipped {len(texts) - len(pairs)} row(s) with an empty text or label")
+    warn_rows(table, _without(texts, labels), "without a text or a label: not trained on")
     extra_tokens: list[list[str]] = []
     extra_labels: list[str] = []
     for path in args.extra:
@@ -131,12 +130,26 @@ def warn(message: str) -> None:
     _stderr.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
+def warn_rows(table: Table, rows: list[int], what: str) -> None:
+    """Warn about the rows at the 0-based indices ``rows`` of ``table``, named as a spreadsheet
+    numbers them (the header is row 1): ``what`` says what they lack and what happens to them."""
+    if not rows:
+        return
+    shown = ", ".join(str(i + 2) for i in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    warn(f"{table.path}: {len(rows)} {'row' if len(rows) == 1 else 'rows'} ({shown}) {what}")
+
+
 def output_table(table: Table, added: list[str]) -> tuple[list[str], list[dict[str, object]]]:
     """``io.make_room`` for a command's output, with a warning for each input column it renames."""
     columns, rows, renames = make_room(table, added)
     for old, new in renames.items():
         warn(f"{table.path} already has a column {old}; the output keeps it as {new}")
     return columns, rows
+
+
+def _without(*columns: list[str]) -> list[int]:
+    """The indices of the rows with an empty cell in any of ``columns``."""
+    return [i for i, cells in enumerate(zip(*columns, strict=True)) if not all(cells)]
 
 
 def _warn_single_labels(column: list[str], used: list[str]) -> None:
@@ -168,6 +181,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if t and y]
     if not pairs:
         raise TextMiningError(f"{args.data}: no row has both a text and a label")
+    warn_rows(table, _without(texts, labels), "without a text or a label: not counted in n")
     unknown = sorted({y for _, y in pairs} - set(model.labels))
     if unknown:
         rows = sum(1 for _, y in pairs if y not in model.labels)
@@ -194,6 +208,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts = _texts(table, args.text_col)
     present = [i for i, text in enumerate(texts) if text]
+    warn_rows(table, _without(texts), "without text: label left empty, needs_person 1")
     predictions = dict(zip(present, _predict_all(model, [texts[i] for i in present], "classifying"), strict=True))
     depth = max(len(label.split(LEVEL_SEPARATOR)) for label in model.labels)
     level_columns = [f"level{k + 1}" for k in range(depth)] if depth > 1 else []
@@ -217,6 +232,7 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data])
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts = [cell_text(t) for t in _texts(table, args.text_col)]
+    warn_rows(table, _without(texts), "without text: each is a group of its own")
     with progress("deduplicating", len(texts)) as advance:
         result = Deduper(threshold=args.threshold).groups(texts, progress=advance)
     columns, rows = output_table(table, ["group", "representative"])

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from minsheng.textmining.cli import output_table, progress, warn
+from minsheng.textmining.cli import output_table, progress, warn, warn_rows
 from minsheng.textmining.io import (
     Table,
     TextMiningError,
@@ -49,6 +49,12 @@ def _hot_issues(args: argparse.Namespace) -> int:
         messages = hot_issues.messages_from_rows(table.rows)
     except ValueError as error:
         raise TextMiningError(f"{args.data}: {error}") from None
+    # A message without a subject or a detail says nothing about a problem: it joins no issue.
+    blank = [i for i, row in enumerate(table.rows) if not is_blank(row) and not _has_text(row)]
+    if len(blank) == len(messages):
+        raise TextMiningError(f"{args.data}: no message has a subject or a detail")
+    warn_rows(table, blank, "without a subject or a detail: left out")
+    messages = [m for m in messages if (m.subject + m.detail).strip()]
     with progress("hot issues", len(messages)) as advance:
         issues = hot_issues.find_hot_issues(messages, top=args.top, progress=advance)
     rows = [
@@ -69,6 +75,10 @@ def _hot_issues(args: argparse.Namespace) -> int:
     write_csv(args.out, columns, rows)
     print(f"{len(rows)} hot issues from {len(messages)} messages → {args.out}", file=sys.stderr)
     return 0
+
+
+def _has_text(row: dict[str, str]) -> bool:
+    return bool(cell_text(row.get("subject")) or cell_text(row.get("detail")))
 
 
 # --- spam --------------------------------------------------------------------------------------
@@ -217,6 +227,7 @@ def _spam(args: argparse.Namespace) -> int:
             )
     table = read_csv(args.data, required=(args.text_col,) if args.text_col else ())
     texts = _texts_of(table, args.text_col, args.data)
+    warn_rows(table, [i for i, text in enumerate(texts) if not cell_text(text)], "without text: not flagged")
     verdicts: list[spam.SpamVerdict] = []
     offensive: list[float] = []
     with progress("screening", len(texts)) as advance:
@@ -248,6 +259,8 @@ def _replies(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data])
     table = read_csv(args.data, required=replies.REQUIRED_COLUMNS)
     rule = replies.DeadlineRule(days=args.deadline_days, working=not args.calendar_days)
+    empty = [i for i, row in enumerate(table.rows) if not cell_text(row.get("reply"))]
+    warn_rows(table, empty, "without a reply: scored 0 (note 'no reply')")
     with progress("scoring replies", len(table.rows)) as advance:
         scores = replies.score_replies(table.rows, rule=rule, progress=advance)
     extra = [

@@ -441,20 +441,21 @@ class Message:
 
 
 def _int(value: object) -> int:
-    try:
-        return int(float(str(value).strip() or 0))
-    except ValueError:
-        return 0
+    """A count cell (``likes``, ``dislikes``): empty, not a number, infinite or negative → 0."""
+    number = _float_or_none(value)
+    return int(number) if number is not None and number > 0 else 0
 
 
 def _float_or_none(value: object) -> float | None:
+    """A number cell: empty, not a number, NaN or infinite → ``None`` (unknown)."""
     text = str(value or "").strip()
     if not text:
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def messages_from_rows(rows: Iterable[Mapping[str, str]]) -> list[Message]:

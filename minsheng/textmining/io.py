@@ -184,7 +184,9 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
         raise TextMiningError(f"{path}: the file is empty (no header row)") from None
     except csv.Error as error:
         raise TextMiningError(f"{path}: not a readable CSV file ({error})") from None
-    columns = [canonical_column(name) for name in header]
+    # An unnamed column (a spreadsheet's index, a trailing comma) is named by its position, so
+    # that two of them cannot overwrite each other's cells.
+    columns = [canonical_column(name) or f"unnamed_{k}" for k, name in enumerate(header, start=1)]
     repeated = sorted({name for name in columns if name and columns.count(name) > 1})
     if repeated:
         raise TextMiningError(
@@ -197,8 +199,17 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
             f"(found: {', '.join(columns) or 'none'})"
         )
     rows: list[dict[str, str]] = []
+    width = len(columns)
     try:
         for record in reader:
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                extra = next(cell for cell in record[width:] if cell.strip())
+                shown = extra if len(extra) <= 30 else extra[:30] + "…"
+                raise TextMiningError(
+                    f"{path}: row {len(rows) + 2} has {len(record)} cells but the header names "
+                    f"{width} columns (the first cell beyond them: {shown!r}); a comma inside a "
+                    "cell needs the cell in double quotes"
+                )
             rows.append({name: (record[i] if i < len(record) else "") for i, name in enumerate(columns)})
     except csv.Error as error:
         raise TextMiningError(f"{path}: row {len(rows) + 2}: not readable as CSV ({error})") from None

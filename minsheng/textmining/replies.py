@@ -18,19 +18,23 @@ Four sub-scores in [0, 1] and an overall score in [0, 100] (``score_reply`` / ``
   由于, 经调查, 经核实, 根据, 依据 …), names a next step or contact (将, 下一步, 预计, 计划,
   联系电话, 可向, 咨询 …).
 * **timeliness** — lag from ``posted_at`` to ``replied_at`` in working days against
-  ``DeadlineRule`` (default 15 working days). Working days are Monday–Friday unless a
-  ``calendar`` function ``(start, end) -> working days`` is given (the platform passes its
-  holiday calendar). Score ``1 − 0.5·lag/deadline`` on time (0.5 at the deadline), then
+  ``DeadlineRule`` (default 15 working days). Working days are China's official ones
+  (``china_working_days``: public holidays off, make-up weekend days on, from the
+  ``chinesecalendar`` package for the years it covers, Monday–Friday outside them, with a note)
+  unless a ``calendar`` function ``(start, end) -> working days`` is given (the platform passes
+  its own holiday calendar). Score ``1 − 0.5·lag/deadline`` on time (0.5 at the deadline), then
   ``0.5·exp(−(lag − deadline)/deadline)`` when late. Missing or unreadable times give no score.
 
 ``overall = 100 × (0.3·relevance + 0.25·completeness + 0.25·interpretability + 0.2·timeliness)``,
-re-weighted over the available sub-scores when timeliness is missing.
+re-weighted over the available sub-scores when timeliness is missing. An empty reply scores 0
+everywhere ("no reply"), whatever its times.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +48,7 @@ from minsheng.textmining.hot_issues import parse_time
 from minsheng.textmining.normalize import clean, to_simplified
 from minsheng.textmining.segment import default_stop_words
 
-__all__ = ["DeadlineRule", "ReplyScore", "score_replies", "score_reply", "weekday_count"]
+__all__ = ["DeadlineRule", "ReplyScore", "china_working_days", "score_replies", "score_reply", "weekday_count"]
 
 REQUIRED_COLUMNS = ("message_id", "subject", "detail", "reply", "posted_at", "replied_at")
 WEIGHTS = {"relevance": 0.3, "completeness": 0.25, "interpretability": 0.25, "timeliness": 0.2}
@@ -102,6 +106,38 @@ def weekday_count(start: date, end: date) -> int:
 
 
 @cache
+def _official_days() -> tuple[list[date], list[date], int, int]:
+    """China's public holidays that fall on weekdays and make-up working days that fall on
+    weekends (``chinesecalendar``), each sorted, and the first and last year they cover."""
+    import chinese_calendar
+
+    off = sorted(day for day in chinese_calendar.holidays if day.weekday() < 5)
+    on = sorted(day for day in chinese_calendar.workdays if day.weekday() >= 5)
+    years = [day.year for day in chinese_calendar.holidays]
+    return off, on, min(years), max(years)
+
+
+def china_working_days(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``) in
+    China's official calendar: Monday–Friday without the public holidays, plus the weekend days
+    worked in their place. Days in years the calendar does not cover count Monday–Friday
+    (``uncovered_years`` names them)."""
+    if end <= start:
+        return 0
+    off, on, _, _ = _official_days()
+    count = weekday_count(start, end)
+    count -= bisect_right(off, end) - bisect_right(off, start)
+    count += bisect_right(on, end) - bisect_right(on, start)
+    return count
+
+
+def uncovered_years(start: date, end: date) -> list[int]:
+    """The years from ``start`` to ``end`` whose holidays ``china_working_days`` does not know."""
+    _, _, first, last = _official_days()
+    return [year for year in range(start.year, end.year + 1) if not first <= year <= last]
+
+
+@cache
 def _stops() -> frozenset[str]:
     return default_stop_words() | frozenset({"问题", "反映", "您好", "你好", "网友", "留言", "回复", "如下"})
 
@@ -131,7 +167,7 @@ def _timeliness(
     if posted is None or replied is None or replied < posted:
         return None, None
     if rule.working:
-        lag = float((calendar or weekday_count)(posted.date(), replied.date()))
+        lag = float((calendar or china_working_days)(posted.date(), replied.date()))
     else:
         lag = (replied - posted).total_seconds() / 86400
     deadline = max(1, rule.days)
@@ -176,6 +212,8 @@ def score_reply(
     subject = to_simplified(clean(subject or ""))
     detail = to_simplified(clean(detail or ""))
     reply = to_simplified(clean(reply or ""))
+    if not reply.strip():
+        return ReplyScore(0.0, 0.0, 0.0, None, None, 0.0, "no reply")
     weights = idf or {}
     message_words = Counter(_words(subject + " " + subject + " " + detail))
     reply_words = Counter(_words(reply))
@@ -218,6 +256,11 @@ def score_reply(
     timeliness, lag = _timeliness(posted, replied, rule, calendar)
     if timeliness is None:
         notes.append(_no_timeliness(posted_at, posted, replied_at, replied))
+    if lag is not None and rule.working and calendar is None and posted and replied:
+        unknown = uncovered_years(posted.date(), replied.date())
+        if unknown:
+            years = ", ".join(map(str, unknown)) if len(unknown) <= 3 else f"{unknown[0]}–{unknown[-1]}"
+            notes.append(f"holidays of {years} not known: Monday–Friday counted")
     if lag is not None and lag > rule.days:
         notes.append(f"late: {lag:g} > {rule.days} {'working ' if rule.working else ''}days")
     parts = {"relevance": relevance, "completeness": completeness, "interpretability": interpretability}

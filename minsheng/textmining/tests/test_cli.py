@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from minsheng.textmining import ENGINE_VERSION
@@ -42,11 +43,26 @@ def test_train_evaluate_classify_round_trip(labelled_csv, tmp_path, capsys):
     assert all(0.0 < float(r["confidence"]) <= 1.0 for r in rows)
 
 
-def test_classify_keeps_rows_with_empty_text(trained_model_dir, tmp_path):
+def test_classify_keeps_rows_with_empty_text(trained_model_dir, tmp_path, capsys):
     data = write_rows(tmp_path / "in.csv", [{"id": "1", "text": ""}, {"id": "2", "text": "工地扬尘噪音扰民"}])
     out = tmp_path / "out.csv"
     assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
     assert [(r["id"], r["label"], r["needs_person"]) for r in _read(out)] == [("1", "", "1"), ("2", "环境保护", "0")]
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"warning: {data}: 1 row (2) without text: label left empty, needs_person 1"
+    )
+
+
+def test_evaluate_and_dedupe_name_the_rows_without_text(trained_model_dir, tmp_path, capsys):
+    rows = [{"text": "工地扬尘噪音扰民", "label": "环境保护"}, {"text": " ", "label": "环境保护"},
+            {"text": "公交线路撤销出行不便", "label": ""}]
+    data = write_rows(tmp_path / "in.csv", rows)
+    assert main(["evaluate", "--model", str(trained_model_dir), "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["n"] == 1
+    assert f"warning: {data}: 2 rows (3, 4) without a text or a label: not counted in n" in captured.err
+    assert main(["dedupe", "--data", str(data), "--out", str(tmp_path / "o.csv")]) == 0
+    assert f"warning: {data}: 1 row (3) without text: each is a group of its own" in capsys.readouterr().err
 
 
 def test_gbk_input_is_read(trained_model_dir, tmp_path):
@@ -129,6 +145,15 @@ def test_python_dash_m_runs_the_cli(labelled_csv, tmp_path):
     assert (tmp_path / "o.csv").exists()
 
 
+def test_python_dash_m_minsheng_runs_the_text_commands(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "minsheng", "text", "dedupe", "--data", str(tmp_path / "none.csv"), "--out",
+         str(tmp_path / "o.csv")],
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+    )
+    assert (completed.returncode, completed.stderr.strip()) == (2, f"error: {tmp_path / 'none.csv'}: no such file")
+
+
 def test_train_accepts_token_level_extra_files(labelled_csv, tmp_path):
     extra = write_rows(tmp_path / "extra.csv", [{"tokens": "医院 挂号 排队", "label": "卫生计生"}] * 5)
     model = tmp_path / "model"
@@ -205,6 +230,19 @@ def test_an_output_that_is_the_input_is_refused(trained_model_dir, labelled_csv,
     assert labelled_csv.read_bytes() == before
 
 
+def _edit_description(model, change):
+    description = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    change(description)
+    (model / "model.json").write_text(json.dumps(description), encoding="utf-8")
+
+
+def _edit_weights(model, name, change):
+    with np.load(model / "weights.npz", allow_pickle=False) as weights:
+        arrays = {key: weights[key] for key in weights.files}
+    arrays[name] = change(arrays[name])
+    np.savez_compressed(model / "weights.npz", **arrays)
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -216,6 +254,26 @@ def test_an_output_that_is_the_input_is_refused(trained_model_dir, labelled_csv,
                 encoding="utf-8",
             ),
             "incomplete model description (KeyError: 'features')",
+        ),
+        (
+            lambda m: _edit_weights(m, "columns", lambda columns: columns.astype(np.float64)),
+            "weights do not match the model description (columns holds float64 values, not integers); retrain the model",
+        ),
+        (
+            lambda m: _edit_description(m, lambda d: d["features"].__setitem__("char_ngrams", [0, 50])),
+            "invalid model description (features.char_ngrams [0, 50]: must be a list of distinct sizes from 1 to 8)",
+        ),
+        (
+            lambda m: _edit_description(m, lambda d: d.__setitem__("temperature", float("nan"))),
+            "invalid model description (temperature nan: must be a finite number above 0); retrain the model",
+        ),
+        (
+            lambda m: _edit_description(m, lambda d: d.__setitem__("temperature", 0)),
+            "invalid model description (temperature 0: must be a finite number above 0); retrain the model",
+        ),
+        (
+            lambda m: _edit_weights(m, "coef", lambda coef: np.where(coef == coef.max(), np.inf, coef)),
+            "weights do not match the model description (coef holds a value that is not finite",
         ),
     ],
 )

@@ -295,6 +295,48 @@ def test_hot_issues_skips_blank_rows(tmp_path):
     assert _read(out)[0]["message_ids"] == "m0;m1;m2;m3;m4"
 
 
+def test_hot_issues_leaves_out_messages_without_text_and_says_so(tmp_path, capsys):
+    rows = _hot_rows()
+    rows.insert(1, ["e1", "u7", "", "2019/11/02 10:00:00", "  ", 0, 50])
+    data = _write(tmp_path / "in.csv", HOT_HEADER, rows)
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 0
+    assert [r["message_ids"] for r in _read(out)] == ["m0;m1;m2;m3;m4", "z1"]
+    err = capsys.readouterr().err
+    assert f"warning: {data}: 1 row (3) without a subject or a detail: left out" in err
+    assert "2 hot issues from 6 messages" in err
+
+
+def test_hot_issues_with_no_text_at_all_exits_2(tmp_path, capsys):
+    rows = [[f"m{i}", "u", "", "2019/11/02", "", 0, 0] for i in range(7)]
+    data = _write(tmp_path / "in.csv", HOT_HEADER, rows)
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["hot-issues", "--data", str(data), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {data}: no message has a subject or a detail"
+    assert not out.exists()
+
+
+def test_replies_scores_an_empty_reply_zero_and_warns(tmp_path, capsys):
+    header = ["message_id", "user", "subject", "posted_at", "detail", "reply", "replied_at"]
+    rows = [[str(i), "u", "路灯坏了", "2019/4/1", "请问何时维修？", "", "2019/4/3"] for i in range(7)]
+    data = _write(tmp_path / "r.csv", header, rows)
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["replies", "--data", str(data), "--out", str(out)]) == 0
+    assert {(r["reply_score"], r["timeliness"], r["notes"]) for r in _read(out)} == {("0.0", "", "no reply")}
+    assert (
+        f"warning: {data}: 7 rows (2, 3, 4, 5, 6 and 2 more) without a reply: scored 0 (note 'no reply')"
+        in capsys.readouterr().err
+    )
+
+
+def test_spam_warns_of_rows_without_text(tmp_path, capsys):
+    data = _write(tmp_path / "m.csv", ["text"], [["小区路灯坏了请修理"], [" "], ["久草日韩精品在线视频,极品少妇小泬"]])
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--data", str(data), "--out", str(out)]) == 0
+    assert [r["spam"] for r in _read(out)] == ["0", "0", "1"]
+    assert f"warning: {data}: 1 row (3) without text: not flagged" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["hot-issues", "spam", "replies"])
 def test_an_output_that_is_the_input_is_refused(tmp_path, capsys, command):
     data = _write(tmp_path / "in.csv", HOT_HEADER, _hot_rows())

@@ -91,6 +91,32 @@ def test_column_names_match_without_case_or_spaces_and_must_be_unique(tmp_path):
         read_csv(tmp_path / "dup.csv")
 
 
+def test_unnamed_columns_are_named_by_their_position_and_keep_their_cells(tmp_path):
+    (tmp_path / "in.csv").write_text(",text,,\n0,路灯坏了,a,b\n1,噪音,,\n", encoding="utf-8")
+    table = read_csv(tmp_path / "in.csv")
+    assert table.columns == ["unnamed_1", "text", "unnamed_3", "unnamed_4"]
+    assert table.rows == [
+        {"unnamed_1": "0", "text": "路灯坏了", "unnamed_3": "a", "unnamed_4": "b"},
+        {"unnamed_1": "1", "text": "噪音", "unnamed_3": "", "unnamed_4": ""},
+    ]
+
+
+def test_a_row_with_cells_beyond_the_header_is_refused_unless_they_are_empty(tmp_path):
+    (tmp_path / "ok.csv").write_text("text,label\n路灯坏了,城建,,\n噪音,环保, \n", encoding="utf-8")
+    assert read_csv(tmp_path / "ok.csv").rows == [
+        {"text": "路灯坏了", "label": "城建"},
+        {"text": "噪音", "label": "环保"},
+    ]
+    (tmp_path / "bad.csv").write_text("text,label\n路灯坏了,城建\n噪音,扰民,环保\n", encoding="utf-8")
+    message = (
+        f"{tmp_path / 'bad.csv'}: row 3 has 3 cells but the header names 2 columns (the first cell "
+        "beyond them: '环保'); a comma inside a cell needs the cell in double quotes"
+    )
+    with pytest.raises(TextMiningError) as caught:
+        read_csv(tmp_path / "bad.csv")
+    assert caught.value.message == message
+
+
 def test_blank_rows_keep_their_place_and_blank_lines_at_the_end_are_dropped(tmp_path):
     (tmp_path / "in.csv").write_text('text,label\n只有文本\n\n,\n"",x\n末行,\n\n,\n', encoding="utf-8")
     assert read_csv(tmp_path / "in.csv").column("text") == ["只有文本", "", "", "", "末行"]

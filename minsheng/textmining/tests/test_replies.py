@@ -30,8 +30,9 @@ def test_a_full_reply_scores_high_on_every_part():
     assert score.relevance > 0.6
     assert score.completeness == 1.0
     assert score.interpretability == 1.0
-    assert score.lag_days == 10.0
-    assert score.timeliness == pytest.approx(1 - 0.5 * 10 / 15, abs=1e-4)
+    # 10 weekdays, less the May Day holidays on Wednesday to Friday, plus the two Sundays worked
+    assert score.lag_days == 9.0
+    assert score.timeliness == pytest.approx(1 - 0.5 * 9 / 15, abs=1e-4)
     assert score.overall > 80
     assert score.notes == "points 2/2"
 
@@ -50,7 +51,7 @@ def test_late_replies_lose_timeliness():
     late = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01", "2019-06-28")
     assert on_time.timeliness is not None and late.timeliness is not None
     assert late.timeliness < 0.5 < on_time.timeliness
-    assert "late: 64 > 15 working days" in late.notes
+    assert "late: 61 > 15 working days" in late.notes  # 64 weekdays, 5 of them holidays, 2 Sundays worked
 
 
 def test_missing_times_drop_timeliness_from_the_overall():
@@ -95,6 +96,29 @@ def test_calendar_days_and_a_custom_calendar():
     assert score.lag_days == 10.0
     holidays = replies.score_reply(SUBJECT, DETAIL, GOOD, "2019-04-01", "2019-04-11", calendar=lambda a, b: 3)
     assert holidays.lag_days == 3.0
+
+
+def test_china_working_days_follow_the_official_calendar():
+    assert replies.china_working_days(date(2019, 9, 30), date(2019, 10, 8)) == 1  # National Day week
+    assert replies.weekday_count(date(2019, 9, 30), date(2019, 10, 8)) == 6
+    assert replies.china_working_days(date(2019, 9, 28), date(2019, 9, 29)) == 1  # a Sunday worked
+    assert replies.china_working_days(date(2019, 4, 5), date(2019, 4, 8)) == 1  # Qingming Friday off
+    assert replies.china_working_days(date(2019, 4, 8), date(2019, 4, 1)) == 0
+    assert replies.uncovered_years(date(2026, 12, 20), date(2027, 1, 10)) == [2027]
+
+
+def test_a_lag_in_years_without_a_holiday_calendar_is_counted_monday_to_friday_and_noted():
+    score = replies.score_reply(SUBJECT, DETAIL, GOOD, "2026-12-20", "2027-01-10")
+    assert score.lag_days == 15.0  # 1 January 2027 counted as a working day
+    assert score.notes == "points 2/2; holidays of 2027 not known: Monday–Friday counted"
+    assert "not known" not in replies.score_reply(SUBJECT, DETAIL, GOOD, "2026-12-20", "2027-01-10",
+                                                  calendar=replies.weekday_count).notes
+
+
+@pytest.mark.parametrize("reply", ["", "   ", "_x000D_"])
+def test_an_empty_reply_scores_zero(reply):
+    score = replies.score_reply(SUBJECT, DETAIL, reply, "2019-04-01", "2019-04-02")
+    assert score == replies.ReplyScore(0.0, 0.0, 0.0, None, None, 0.0, "no reply")
 
 
 def test_weekday_count_skips_weekends():
