@@ -50,7 +50,7 @@ __all__ = [
 LEVEL_SEPARATOR = " / "
 _MODEL_FILE = "model.json"
 _WEIGHTS_FILE = "weights.npz"
-_FORMAT = "minsheng-textclassifier"
+MODEL_FORMAT = "minsheng-textclassifier"  # model.json's "format"
 _NETWORK_PREFIX = "network_"
 #: Version of the model layout and feature hashing; a model of a version not in
 #: ``READABLE_FORMATS`` is refused.
@@ -499,7 +499,7 @@ class TextClassifier:
         or an earlier model's (``io.atomic_directory``; a directory holding other files is refused)."""
         used = np.flatnonzero(np.any(self.coef != 0, axis=0)).astype(np.int64)
         description = {
-            "format": _FORMAT,
+            "format": MODEL_FORMAT,
             "format_version": FORMAT_VERSION,
             "engine_version": ENGINE_VERSION,
             "labels": self.labels,
@@ -552,7 +552,7 @@ class TextClassifier:
             raise TextMiningError(f"{directory}: not a model directory (no {_MODEL_FILE})") from None
         except (OSError, ValueError) as error:
             raise TextMiningError(f"{directory / _MODEL_FILE}: unreadable model description ({error})") from None
-        if not isinstance(description, dict) or description.get("format") != _FORMAT:
+        if not isinstance(description, dict) or description.get("format") != MODEL_FORMAT:
             raise TextMiningError(f"{directory}: not a Minsheng text classifier model")
         version = str(description.get("engine_version", ""))
         if version.split(".")[0] != ENGINE_VERSION.split(".")[0]:

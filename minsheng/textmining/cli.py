@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from minsheng.textmining import ENGINE_VERSION
-from minsheng.textmining.classify import LEVEL_SEPARATOR, Prediction, TextClassifier, evaluate
+from minsheng.textmining.classify import LEVEL_SEPARATOR, MODEL_FORMAT, Prediction, TextClassifier, evaluate
 from minsheng.textmining.dedupe import Deduper
 from minsheng.textmining.io import (
     Table,
@@ -29,6 +29,7 @@ from minsheng.textmining.io import (
     cell_text,
     check_model_target,
     check_output,
+    columns_found,
     make_room,
     read_csv,
     write_csv,
@@ -56,7 +57,7 @@ def _texts(table: Table, column: str) -> list[str]:
         return table.column(column)
     if column == "text" and {"subject", "detail"} <= set(table.columns):
         return [f"{s} {d}".strip() for s, d in zip(table.column("subject"), table.column("detail"), strict=True)]
-    raise TextMiningError(f"{table.path}: missing column {column} (found: {', '.join(table.columns)})")
+    raise TextMiningError(f"{table.path}: missing column {column} (found: {columns_found(table.columns)})")
 
 
 def _text_required(column: str) -> list[str]:
@@ -88,7 +89,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise TextMiningError(f"--c must be a positive number (got {args.c})")
     if not 0.0 <= args.threshold <= 1.0:
         raise TextMiningError(f"--threshold must be between 0 and 1 (got {args.threshold})")
-    check_model_target(args.out, [args.data, *args.extra, *([args.user_words] if args.user_words else [])])
+    inputs = [args.data, *args.extra, *([args.user_words] if args.user_words else [])]
+    check_model_target(args.out, inputs, model_format=MODEL_FORMAT)
     table = read_csv(args.data, required=_text_required(args.text_col))
     texts, labels = _texts(table, args.text_col), _labels(table, args.label_col)
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if t and y]
@@ -296,3 +298,6 @@ def main(argv: list[str] | None = None) -> int:
     except TextMiningError as error:
         _stderr.print(f"error: {error.message}", markup=False, highlight=False, soft_wrap=True)
         return 2
+    except KeyboardInterrupt:  # outputs are written atomically: nothing is left half-way
+        _stderr.print("interrupted: nothing was written", markup=False, highlight=False)
+        return 130

@@ -23,6 +23,7 @@ from minsheng.textmining.io import (
     cell_text,
     check_model_target,
     check_output,
+    columns_found,
     is_blank,
     read_csv,
     write_csv,
@@ -108,7 +109,7 @@ def _legitimate(path: str) -> list[str]:
     columns = set(table.columns)
     if not columns & {"text", "subject", "detail", "reply"}:
         raise TextMiningError(
-            f"{path}: needs a text, subject/detail or reply column (found: {', '.join(table.columns)})"
+            f"{path}: needs a text, subject/detail or reply column (found: {columns_found(table.columns)})"
         )
     out: list[str] = []
     for row in table.rows:
@@ -153,7 +154,7 @@ def _spam_train(args: argparse.Namespace) -> int:
     from minsheng.textmining import spam
 
     inputs = [args.data, *(args.extra or ()), *(args.legitimate or ()), *([args.offensive] if args.offensive else [])]
-    check_model_target(args.out, inputs)
+    check_model_target(args.out, inputs, model_format=spam.FORMAT)
     texts, labels = _labelled(args.data)
     for extra in args.extra or ():
         more_texts, more_labels = _labelled(extra)
@@ -204,7 +205,7 @@ def _texts_of(table: Table, column: str | None, path: str) -> list[str]:
     if "reply" in names:
         return table.column("reply")
     raise TextMiningError(
-        f"{path}: missing column text (or subject/detail, or reply); found: {', '.join(table.columns)}"
+        f"{path}: missing column text (or subject/detail, or reply); found: {columns_found(table.columns)}"
     )
 
 

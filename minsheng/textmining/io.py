@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import secrets
 import shutil
@@ -33,6 +34,7 @@ __all__ = [
     "cell_text",
     "check_model_target",
     "check_output",
+    "columns_found",
     "is_blank",
     "read_csv",
     "write_csv",
@@ -85,6 +87,14 @@ def make_room(
     columns = [renames.get(name, name) for name in table.columns] + list(added)
     rows = [{renames.get(name, name): value for name, value in row.items()} for row in table.rows]
     return columns, rows, renames
+
+
+def columns_found(columns: Sequence[str]) -> str:
+    """The header for an error message: names cut to 30 characters, at most 12 of them (a file
+    with an unclosed quote in its header would otherwise print all of itself)."""
+    shown = [name if len(name) <= 30 else name[:30] + "…" for name in columns[:12]]
+    more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
+    return (", ".join(shown) + more) or "none"
 
 
 def canonical_column(name: str) -> str:
@@ -180,6 +190,12 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
+        # A tab- or semicolon-separated file (a spreadsheet's other "CSV" formats) reads as one
+        # column whose name holds the separators: read it again with that separator.
+        separator = next((sep for sep in "\t;" if len(header) == 1 and sep in header[0]), None)
+        if separator is not None:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+            header = next(reader)
     except StopIteration:
         raise TextMiningError(f"{path}: the file is empty (no header row)") from None
     except csv.Error as error:
@@ -196,7 +212,7 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
     if missing:
         raise TextMiningError(
             f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(found: {', '.join(columns) or 'none'})"
+            f"(found: {columns_found(columns)})"
         )
     rows: list[dict[str, str]] = []
     width = len(columns)
@@ -261,12 +277,18 @@ def _temporary_beside(target: Path, *, directory: bool, suffix: str = ".tmp") ->
 MODEL_ENTRIES = frozenset({"model.json", "weights.npz", "offensive"})
 
 
-def check_model_target(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+def check_model_target(
+    target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (), *, model_format: str | None = None
+) -> None:
     """Check a model directory to write before any work: new, or an earlier model's directory
-    (nothing but ``MODEL_ENTRIES`` in it), and not holding any of the ``inputs``."""
+    (nothing but ``MODEL_ENTRIES`` in it; with ``model_format``, a model of that format), not
+    below a file, and not holding any of the ``inputs``."""
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise TextMiningError(f"{target}: exists and is not a directory; give a directory for the model")
+    above = next((parent for parent in target.parents if parent.exists()), None)
+    if above is not None and not above.is_dir():
+        raise TextMiningError(f"{target}: {above} is a file, not a directory; give a directory for the model")
     for source in inputs:
         source = Path(source).resolve()
         if source == target.resolve() or target.resolve() in source.parents:
@@ -279,6 +301,22 @@ def check_model_target(target: str | os.PathLike[str], inputs: Iterable[str | os
                 f"{target}: exists and holds files that are not a model ({shown}); "
                 "give a new directory or an earlier model's directory to replace"
             )
+        found = _model_format(target / "model.json")
+        if model_format is not None and found is not None and found != model_format:
+            raise TextMiningError(
+                f"{target}: holds a model of another kind ({found}, not {model_format}); write this "
+                "one to another directory, or remove that one first"
+            )
+
+
+def _model_format(description: Path) -> str | None:
+    """The ``format`` named in a model's ``model.json``; ``None`` when there is none to read (a
+    damaged earlier model may be replaced)."""
+    try:
+        found = json.loads(description.read_text(encoding="utf-8")).get("format")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 @contextmanager

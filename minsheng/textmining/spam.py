@@ -32,11 +32,12 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, logit
 
-from minsheng.textmining._screen_linear import LinearTextModel, ModelFormatError, featurize
+from minsheng.textmining._screen_linear import FORMAT, LinearTextModel, ModelFormatError, featurize
 from minsheng.textmining._screen_trees import _CONTENT, MEASURES, BoostedTrees, TreeFormatError, text_measures
 from minsheng.textmining.normalize import clean, find_entities, to_simplified
 
 __all__ = [
+    "FORMAT",
     "ModelFormatError",
     "OffensiveModel",
     "RuleHit",

@@ -195,6 +195,27 @@ def test_train_never_deletes_a_directory_that_is_not_a_model(labelled_csv, tmp_p
     assert sorted(p.name for p in folder.iterdir()) == ["labelled.csv", "notes.txt"]
 
 
+def test_train_does_not_replace_a_model_of_another_kind(labelled_csv, tmp_path, capsys):
+    spam_model = tmp_path / "spam"
+    spam_model.mkdir()
+    (spam_model / "model.json").write_text('{"format": "minsheng-linear-text", "kind": "spam"}', encoding="utf-8")
+    assert main(["train", "--data", str(labelled_csv), "--out", str(spam_model)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {spam_model}: holds a model of another kind (minsheng-linear-text, not "
+        "minsheng-textclassifier); write this one to another directory, or remove that one first"
+    )
+    assert [p.name for p in spam_model.iterdir()] == ["model.json"]
+
+
+def test_train_under_a_file_is_refused_before_training(labelled_csv, tmp_path, capsys):
+    target = tmp_path / "out.csv" / "model"
+    (tmp_path / "out.csv").write_text("x", encoding="utf-8")
+    assert main(["train", "--data", str(labelled_csv), "--out", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {target}: {tmp_path / 'out.csv'} is a file, not a directory; give a directory for the model"
+    )
+
+
 def test_train_replaces_an_earlier_model(labelled_csv, tmp_path):
     model = tmp_path / "model"
     assert main(["train", "--data", str(labelled_csv), "--out", str(model)]) == 0
@@ -330,3 +351,16 @@ def test_python_dash_m_accepts_the_word_text(tmp_path):
         cwd=REPO_ROOT, capture_output=True, text=True, check=False,
     )
     assert (done.returncode, done.stdout.strip()) == (0, f"text engine {ENGINE_VERSION}")
+
+
+def test_an_interrupted_command_says_so_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    import minsheng.textmining.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_dedupe", interrupted)
+    out = tmp_path / "o.csv"
+    assert main(["dedupe", "--data", str(tmp_path / "in.csv"), "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted: nothing was written"
+    assert not out.exists()

@@ -373,3 +373,13 @@ def test_spam_warns_of_a_model_trained_without_legitimate_messages(tmp_path, cap
     capsys.readouterr()
     assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_spam_train_does_not_replace_a_classifier(tmp_path, capsys):
+    model = tmp_path / "classifier"
+    model.mkdir()
+    (model / "model.json").write_text('{"format": "minsheng-textclassifier"}', encoding="utf-8")
+    data = _write(tmp_path / "sms.csv", ["label", "text"], [["1", "代开发票"], ["0", "开会"]])
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 2
+    assert "holds a model of another kind (minsheng-textclassifier, not minsheng-linear-text)" in capsys.readouterr().err
+    assert [p.name for p in model.iterdir()] == ["model.json"]

@@ -216,3 +216,20 @@ def test_make_room_renames_input_columns_that_an_output_would_overwrite(tmp_path
     rows[0]["label"] = "C"
     assert table.rows == [{"label": "A", "label_input": "B", "text": "路灯坏了"}]  # the input is not touched
     assert make_room(table, ["group"]) == (["label", "label_input", "text", "group"], table.rows, {})
+
+
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_tab_and_semicolon_separated_files_are_read(tmp_path, separator):
+    (tmp_path / "in.csv").write_text(f"text{separator}label\n路灯坏了, 请修{separator}城建\n", encoding="utf-8")
+    table = read_csv(tmp_path / "in.csv", required=["text", "label"])
+    assert table.rows == [{"text": "路灯坏了, 请修", "label": "城建"}]
+
+
+def test_a_header_with_an_unclosed_quote_is_shown_short(tmp_path):
+    rows = "".join(f"{i},路灯坏了{i}\n" for i in range(300))
+    (tmp_path / "in.csv").write_text(f'id,"text\n{rows}', encoding="utf-8")
+    with pytest.raises(TextMiningError) as caught:
+        read_csv(tmp_path / "in.csv", required=["text"])
+    assert caught.value.message == (
+        f"{tmp_path / 'in.csv'}: missing column text (found: id, text\n0,路灯坏了0\n1,路灯坏了1\n2,路灯坏了2\n3…)"
+    )
