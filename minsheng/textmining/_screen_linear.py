@@ -317,7 +317,7 @@ class LinearTextModel:
         try:
             meta = json.loads((source / "model.json").read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise ModelFormatError(f"{source}: no model.json (not a {kind} model directory)") from exc
+            raise ModelFormatError(f"{source}: no model.json (not a directory holding the {kind} model)") from exc
         except (OSError, ValueError) as exc:
             raise ModelFormatError(f"{source}/model.json: unreadable ({exc})") from exc
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:

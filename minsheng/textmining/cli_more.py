@@ -217,7 +217,7 @@ def _spam(args: argparse.Namespace) -> int:
     if args.model:
         try:
             model = spam.load_spam_model(args.model)
-            if (Path(args.model) / "offensive" / "model.json").exists():
+            if (Path(args.model) / "offensive").exists():  # a damaged part is refused, not skipped
                 off_model = spam.load_offensive_model(Path(args.model) / "offensive")
         except spam.ModelFormatError as error:
             raise TextMiningError(str(error)) from None

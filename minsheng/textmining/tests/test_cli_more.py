@@ -358,6 +358,21 @@ def test_spam_refuses_a_damaged_model(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_spam_refuses_a_model_whose_offensive_part_is_incomplete(tmp_path, capsys):
+    data = _write(tmp_path / "train.csv", ["label", "text"], SPAM_ROWS)
+    legit = _write(tmp_path / "legit.csv", ["text"], [["小区路灯坏了请修理"]])
+    model = tmp_path / "model"
+    assert cli_more.main(["spam-train", "--data", str(data), "--legitimate", str(legit), "--out", str(model)]) == 0
+    capsys.readouterr()
+    (model / "offensive").mkdir()
+    out = tmp_path / "o.csv"
+    assert cli_more.main(["spam", "--model", str(model), "--data", str(data), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {model / 'offensive'}: no model.json (not a directory holding the offensive model)"
+    )
+    assert not out.exists()
+
+
 def test_spam_warns_of_a_model_trained_without_legitimate_messages(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("MINSHENG_LEGITIMATE", raising=False)
     monkeypatch.setenv("MINSHENG_SHARED_DATA", str(tmp_path / "absent"))
