@@ -26,7 +26,11 @@ Method (``find_hot_issues``):
    ``average_threshold`` = 0.18, where a shared place adds ``PLACE_BONUS`` = 0.10, a shared topic
    word ``TOPIC_BONUS`` = 0.05 and different districts subtract ``DISTRICT_PENALTY`` = 0.10.
    Single links find all the messages of a problem; average linkage undoes their chaining
-   (one estate's fumes complaints stay apart from its cracked-floor complaints).
+   (one estate's fumes complaints stay apart from its cracked-floor complaints). A cluster where
+   at least half the messages name one estate, school, firm or community is that place's issue:
+   members naming only other such places, in districts none of its messages names, leave it
+   (``_main_place_parts``: the same complaint in the same words at another estate) and are
+   clustered among themselves. An issue of a group across places names no place that often.
 6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
    candidate groups are "same place key" (of a message's keys, the one most messages name); for
    messages naming no estate, school, firm or community, the components of the step-4 topic
@@ -65,7 +69,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -1376,6 +1380,48 @@ def _split_average(
     return list(groups.values())
 
 
+def _main_place_parts(
+    idx: list[int],
+    *,
+    keys: sparse.csr_matrix,
+    key_of: np.ndarray,
+    n_keys: np.ndarray,
+    districts: sparse.csr_matrix,
+    x: sparse.csr_matrix,
+    member: sparse.csr_matrix,
+    threshold: float,
+) -> list[list[int]]:
+    """A cluster where at least half the messages name one estate, school, firm or community is
+    that place's issue: a member naming only other such places and only districts that none of
+    the place's messages names is about somewhere else (the same complaint in the same words at
+    another estate). Those members leave the cluster and are clustered among themselves.
+    ``key_of`` (each message's most named key, −1 for none) and ``n_keys`` (how many keys it
+    names) skip, without slicing a matrix, the clusters where nobody can leave: fewer than half
+    name a place, or all name the same one place."""
+    if len(idx) < 3:
+        return [idx]
+    own = key_of[idx]
+    named_once = own[own >= 0]
+    if 2 * named_once.size < len(idx) or ((n_keys[idx] <= 1).all() and (named_once == named_once[0]).all()):
+        return [idx]
+    k = keys[idx]
+    named = np.diff(k.indptr) > 0
+    counts = np.bincount(k.indices, minlength=k.shape[1])
+    if not counts.size or 2 * counts.max() < len(idx):
+        return [idx]
+    at_main = k[:, [int(counts.argmax())]].toarray().ravel() > 0
+    d = districts[idx]
+    main_districts = np.asarray(d[at_main].sum(axis=0)).ravel() > 0
+    has_district = np.diff(d.indptr) > 0
+    shares = np.asarray(d @ main_districts.astype(np.float64)).ravel() > 0
+    away = named & ~at_main & has_district & ~shares & main_districts.any()
+    if not away.any():
+        return [idx]
+    stay = [i for i, leave in zip(idx, away.tolist(), strict=True) if not leave]
+    left = [i for i, leave in zip(idx, away.tolist(), strict=True) if leave]
+    return [stay, *_split_average(left, x, member, threshold, len(left))]
+
+
 def _components(
     nodes: np.ndarray,
     a: np.ndarray,
@@ -1490,6 +1536,16 @@ def find_hot_issues(
     else:
         parts = _groups_at_scale(x, prepared, topics, days, t, max_block)
     member = _membership(topics, prepared.keys, prepared.districts)
+    place_parts = partial(
+        _main_place_parts,
+        keys=prepared.keys,
+        key_of=_most_named(prepared.keys),
+        n_keys=np.diff(prepared.keys.indptr),
+        districts=prepared.districts,
+        x=x,
+        member=member,
+        threshold=average_threshold,
+    )
     # Cluster labels as one array, numbered in the order the clusters are made.
     # (and each message's position in its cluster: descriptions depend on the members' order).
     labels = np.empty(n, dtype=np.int64)
@@ -1501,7 +1557,12 @@ def find_hot_issues(
             position[part] = np.arange(len(part))
             count += 1
             continue
-        for cluster in _split_average(part.tolist(), x, member, average_threshold, max_split):
+        clusters = [
+            piece
+            for cluster in _split_average(part.tolist(), x, member, average_threshold, max_split)
+            for piece in place_parts(cluster)
+        ]
+        for cluster in clusters:
             labels[cluster] = count
             position[cluster] = np.arange(len(cluster))
             count += 1

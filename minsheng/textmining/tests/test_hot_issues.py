@@ -212,6 +212,28 @@ def test_heat_adds_support_echoes_and_unresolved_tickets():
     assert hi.heat(tickets, now=now) - hi.heat(solved, now=now) == pytest.approx(20.0)
 
 
+def test_the_same_complaint_at_another_estate_in_another_district_is_its_own_issue():
+    here = [
+        _msg(f"h{i}", "A5区劳动东路魅力之城小区临街门面油烟直排扰民", "楼下烧烤店油烟直排，晚上噪音很大。",
+             f"2019-07-{i + 1:02d}", f"u{i}")
+        for i in range(5)
+    ]
+    there = [
+        _msg(f"t{i}", "A3区看云路润芳园小区临街门面油烟直排扰民", "楼下烧烤店油烟直排，晚上噪音很大。",
+             f"2019-07-{i + 10:02d}", f"v{i}")
+        for i in range(2)
+    ]
+    issues = hi.find_hot_issues(here + there, top=0)
+    assert sorted(sorted(issue.message_ids) for issue in issues) == [
+        ["h0", "h1", "h2", "h3", "h4"],
+        ["t0", "t1"],
+    ]
+    # Without districts the two estates' messages are near-duplicates and stay one issue: it is
+    # the districts that tell two places with the same complaint apart.
+    bare = [hi.Message(m.message_id, m.subject[3:], m.detail, m.posted_at, user=m.user) for m in here + there]
+    assert [len(issue.message_ids) for issue in hi.find_hot_issues(bare, top=0)] == [7]
+
+
 def test_messages_from_rows_names_a_bad_date():
     rows = [
         {"message_id": "1", "subject": "s", "detail": "d", "posted_at": "2019-01-01"},
