@@ -36,6 +36,7 @@ __all__ = [
     "check_output",
     "columns_found",
     "is_blank",
+    "make_room",
     "read_csv",
     "write_csv",
 ]
