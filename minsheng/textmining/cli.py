@@ -14,7 +14,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,6 +31,7 @@ from minsheng.textmining.io import (
     columns_found,
     make_room,
     read_csv,
+    read_text,
     write_csv,
 )
 
@@ -78,10 +78,8 @@ def _labels(table: Table, spec: str) -> list[str]:
 def _read_words(path: str | None) -> list[str]:
     if not path:
         return []
-    try:
-        return [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError) as error:
-        raise TextMiningError(f"{path}: cannot read the user word list ({error})") from None
+    text, _ = read_text(path)  # GBK and the other encodings of read_csv
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -144,6 +142,8 @@ def warn_rows(table: Table, rows: list[int], what: str) -> None:
 def output_table(table: Table, added: list[str]) -> tuple[list[str], list[dict[str, object]]]:
     """``io.make_room`` for a command's output, with a warning for each input column it renames."""
     columns, rows, renames = make_room(table, added)
+    if not table.rows:
+        warn(f"{table.path}: no rows after the header; the output has only its header")
     for old, new in renames.items():
         warn(f"{table.path} already has a column {old}; the output keeps it as {new}")
     return columns, rows

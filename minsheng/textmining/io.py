@@ -38,6 +38,7 @@ __all__ = [
     "is_blank",
     "make_room",
     "read_csv",
+    "read_text",
     "write_csv",
 ]
 
@@ -128,6 +129,11 @@ def _gb2312_share(text: str) -> float:
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     """``raw`` as text and the encoding found; a ``TextMiningError`` saying why when it is not text."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: its mark starts the same
+        try:
+            return raw.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError as error:
+            raise TextMiningError(f"{path}: not valid UTF-32 text ({error.reason} at byte {error.start})") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16"
@@ -174,12 +180,9 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> Table:
-    """Read ``path`` with encoding detection and check that the ``required`` columns exist.
-
-    Raises ``TextMiningError`` naming the file and every missing column, or when the file is
-    missing, empty or not text.
-    """
+def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """A text file's contents and the encoding found (as ``read_csv`` detects it); a
+    ``TextMiningError`` when it is missing, unreadable or not text."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -187,7 +190,17 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
         raise TextMiningError(f"{path}: no such file") from None
     except OSError as error:
         raise TextMiningError(f"{path}: cannot read ({error.strerror})") from None
-    text, encoding = _decode(raw, path)
+    return _decode(raw, path)
+
+
+def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> Table:
+    """Read ``path`` with encoding detection and check that the ``required`` columns exist.
+
+    Raises ``TextMiningError`` naming the file and every missing column, or when the file is
+    missing, empty or not text.
+    """
+    path = Path(path)
+    text, encoding = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)

@@ -364,3 +364,20 @@ def test_an_interrupted_command_says_so_and_writes_nothing(tmp_path, capsys, mon
     assert main(["dedupe", "--data", str(tmp_path / "in.csv"), "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip() == "interrupted: nothing was written"
     assert not out.exists()
+
+
+def test_user_words_in_gbk_are_read(labelled_csv, tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_bytes("望月湖街道\n丽发新城\n".encode("gbk"))
+    model = tmp_path / "model"
+    assert main(["train", "--data", str(labelled_csv), "--user-words", str(words), "--out", str(model)]) == 0
+    assert json.loads((model / "model.json").read_text(encoding="utf-8"))["user_words"] == ["望月湖街道", "丽发新城"]
+
+
+def test_a_file_with_only_a_header_is_warned_of(trained_model_dir, tmp_path, capsys):
+    data = tmp_path / "in.csv"
+    data.write_text("id,text\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["classify", "--model", str(trained_model_dir), "--data", str(data), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines() == ["id,text,label,confidence,needs_person"]
+    assert f"warning: {data}: no rows after the header; the output has only its header" in capsys.readouterr().err

@@ -61,6 +61,14 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
     assert (table.encoding, table.column("text"), table.column("label")) == ("utf-16", ["路灯坏了"], ["城乡建设"])
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_utf32_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    raw = "text,label\n路灯坏了,城乡建设\n".encode(encoding)
+    (tmp_path / "in.csv").write_bytes(raw if encoding == "utf-32" else b"\x00\x00\xfe\xff" + raw)
+    table = read_csv(tmp_path / "in.csv", required=["text"])
+    assert (table.encoding, table.column("text"), table.column("label")) == ("utf-32", ["路灯坏了"], ["城乡建设"])
+
+
 def test_big5_is_told_from_gbk(tmp_path):
     rows = [{"text": "學校門口的路燈壞了很久，晚上學生回家非常危險，請儘快維修", "label": "城鄉建設"}] * 5
     table = read_csv(write_rows(tmp_path / "in.csv", rows, encoding="big5"))
