@@ -165,8 +165,16 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         )
     try:
         text = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        mostly = raw.decode("gb18030", errors="replace")
+        ideographs = sum(1 for ch in mostly if "\u4e00" <= ch <= "\u9fff")
+        if _gb2312_share(mostly) >= 0.8 and ideographs > 10 * mostly.count("\ufffd"):
+            # Simplified Chinese in GBK but for a few bytes: a damaged GBK file; say where.
+            line = raw[: error.start].count(b"\n") + 1
+            raise TextMiningError(
+                f"{path}: line {line}: not valid GBK/GB18030 (byte 0x{raw[error.start]:02x} at offset "
+                f"{error.start}); fix that line or save the file as UTF-8 again"
+            ) from None
     else:
         if _gb2312_share(text) >= 0.8:
             return text, "gb18030"

@@ -69,6 +69,19 @@ def test_utf32_with_a_byte_order_mark_is_read(tmp_path, encoding):
     assert (table.encoding, table.column("text"), table.column("label")) == ("utf-32", ["路灯坏了"], ["城乡建设"])
 
 
+def test_a_damaged_gbk_file_names_the_line(tmp_path):
+    lines = ["text,label", "小区路灯坏了请尽快修理,城乡建设", "公交线路撤销后居民出行不便,交通运输"]
+    raw = "\n".join(lines).encode("gbk") + b"\n"
+    cut = raw.index("公交".encode("gbk"))
+    (tmp_path / "in.csv").write_bytes(raw[:cut] + b"\xff" + raw[cut:])
+    with pytest.raises(TextMiningError) as caught:
+        read_csv(tmp_path / "in.csv")
+    assert caught.value.message == (
+        f"{tmp_path / 'in.csv'}: line 3: not valid GBK/GB18030 (byte 0xff at offset {cut}); "
+        "fix that line or save the file as UTF-8 again"
+    )
+
+
 def test_big5_is_told_from_gbk(tmp_path):
     rows = [{"text": "學校門口的路燈壞了很久，晚上學生回家非常危險，請儘快維修", "label": "城鄉建設"}] * 5
     table = read_csv(write_rows(tmp_path / "in.csv", rows, encoding="big5"))
