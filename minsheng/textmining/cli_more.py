@@ -260,7 +260,7 @@ def _replies(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data])
     table = read_csv(args.data, required=replies.REQUIRED_COLUMNS)
     rule = replies.DeadlineRule(days=args.deadline_days, working=not args.calendar_days)
-    empty = [i for i, row in enumerate(table.rows) if not cell_text(row.get("reply"))]
+    empty = [i for i, row in enumerate(table.rows) if not replies.has_reply(row.get("reply"))]
     warn_rows(table, empty, "without a reply: scored 0 (note 'no reply')")
     with progress("scoring replies", len(table.rows)) as advance:
         scores = replies.score_replies(table.rows, rule=rule, progress=advance)
@@ -339,3 +339,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TextMiningError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # outputs are written atomically: nothing is left half-way
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130

@@ -445,9 +445,14 @@ class Message:
 
 
 def _int(value: object) -> int:
-    """A count cell (``likes``, ``dislikes``): empty, not a number, infinite or negative → 0."""
+    """A count cell (``likes``, ``dislikes``): empty, not a number, negative, infinite or beyond
+    ``_MAX_COUNT`` (a sum of such counts would overflow a float) → 0."""
     number = _float_or_none(value)
-    return int(number) if number is not None and number > 0 else 0
+    return int(number) if number is not None and 0 < number <= _MAX_COUNT else 0
+
+
+#: The largest like or dislike count read as such (2⁵³: exact in float64).
+_MAX_COUNT = float(2**53)
 
 
 def _float_or_none(value: object) -> float | None:
@@ -1406,10 +1411,10 @@ def _main_place_parts(
         return [idx]
     k = keys[idx]
     named = np.diff(k.indptr) > 0
-    counts = np.bincount(k.indices, minlength=k.shape[1])
+    ids, counts = np.unique(k.indices, return_counts=True)  # not bincount: as long as all the keys
     if not counts.size or 2 * counts.max() < len(idx):
         return [idx]
-    at_main = k[:, [int(counts.argmax())]].toarray().ravel() > 0
+    at_main = k[:, [int(ids[counts.argmax()])]].toarray().ravel() > 0
     d = districts[idx]
     main_districts = np.asarray(d[at_main].sum(axis=0)).ravel() > 0
     has_district = np.diff(d.indptr) > 0

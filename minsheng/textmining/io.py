@@ -188,6 +188,15 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def _splits_alike(text: str, separator: str) -> bool:
+    """Whether the header and the first record of ``text`` have the same number (≥ 2) of cells
+    with ``separator``: a one-column file whose column name holds a semicolon (备注;说明) is
+    not re-split."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header, first = next(records, []), next(records, None)
+    return len(header) >= 2 and (first is None or len(first) == len(header))
+
+
 def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     """A text file's contents and the encoding found (as ``read_csv`` detects it); a
     ``TextMiningError`` when it is missing, unreadable or not text."""
@@ -215,6 +224,8 @@ def read_csv(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> T
         # A tab- or semicolon-separated file (a spreadsheet's other "CSV" formats) reads as one
         # column whose name holds the separators: read it again with that separator.
         separator = next((sep for sep in "\t;" if len(header) == 1 and sep in header[0]), None)
+        if separator is not None and not _splits_alike(text, separator):
+            separator = None
         if separator is not None:
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
             header = next(reader)
@@ -376,13 +387,17 @@ def atomic_directory(target: str | os.PathLike[str], inputs: Iterable[str | os.P
                 old = _temporary_beside(target, directory=True)
                 try:
                     os.replace(target, old)  # onto an empty directory
-                except OSError:
-                    old.rmdir()
+                except BaseException:  # Ctrl-C included: the old model stays where it was
+                    if old.exists() and not target.exists():
+                        os.replace(old, target)
+                    else:
+                        old.rmdir()
                     raise
                 try:
                     os.replace(temporary, target)
-                except OSError:
-                    os.replace(old, target)  # the old model back in place
+                except BaseException:  # Ctrl-C included
+                    if not target.exists():
+                        os.replace(old, target)  # the old model back in place
                     raise
                 shutil.rmtree(old, ignore_errors=True)
             else:

@@ -48,7 +48,7 @@ from minsheng.textmining.hot_issues import parse_time
 from minsheng.textmining.normalize import clean, to_simplified
 from minsheng.textmining.segment import default_stop_words
 
-__all__ = ["DeadlineRule", "ReplyScore", "china_working_days", "score_replies", "score_reply", "weekday_count"]
+__all__ = ["DeadlineRule", "ReplyScore", "china_working_days", "has_reply", "score_replies", "score_reply", "weekday_count"]
 
 REQUIRED_COLUMNS = ("message_id", "subject", "detail", "reply", "posted_at", "replied_at")
 WEIGHTS = {"relevance": 0.3, "completeness": 0.25, "interpretability": 0.25, "timeliness": 0.2}
@@ -103,6 +103,11 @@ def weekday_count(start: date, end: date) -> int:
         if (start + timedelta(days=offset)).weekday() < 5:
             count += 1
     return count
+
+
+def has_reply(reply: object) -> bool:
+    """Whether a reply cell holds any text once cleaned (``_x000D_`` and spaces are none)."""
+    return bool(clean(str(reply or "")).strip())
 
 
 @cache
@@ -212,7 +217,7 @@ def score_reply(
     subject = to_simplified(clean(subject or ""))
     detail = to_simplified(clean(detail or ""))
     reply = to_simplified(clean(reply or ""))
-    if not reply.strip():
+    if not has_reply(reply):
         return ReplyScore(0.0, 0.0, 0.0, None, None, 0.0, "no reply")
     weights = idf or {}
     message_words = Counter(_words(subject + " " + subject + " " + detail))

@@ -354,16 +354,20 @@ def test_python_dash_m_accepts_the_word_text(tmp_path):
 
 
 def test_an_interrupted_command_says_so_and_writes_nothing(tmp_path, capsys, monkeypatch):
-    import minsheng.textmining.cli as cli
+    data = write_rows(tmp_path / "in.csv", [{"text": "路灯坏了"}, {"text": "噪音扰民"}])
+    written = []
 
-    def interrupted(args):
-        raise KeyboardInterrupt
+    def interrupted(self, row):  # Ctrl-C in the middle of writing the output
+        if written:
+            raise KeyboardInterrupt
+        written.append(row)
 
-    monkeypatch.setattr(cli, "_cmd_dedupe", interrupted)
+    monkeypatch.setattr(csv.DictWriter, "writerow", interrupted)
     out = tmp_path / "o.csv"
-    assert main(["dedupe", "--data", str(tmp_path / "in.csv"), "--out", str(out)]) == 130
+    assert main(["dedupe", "--data", str(data), "--out", str(out)]) == 130
+    assert written  # the interruption came while writing
     assert capsys.readouterr().err.strip() == "interrupted: nothing was written"
-    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # no output, no temporary file
 
 
 def test_user_words_in_gbk_are_read(labelled_csv, tmp_path):

@@ -318,7 +318,8 @@ def test_hot_issues_with_no_text_at_all_exits_2(tmp_path, capsys):
 
 def test_replies_scores_an_empty_reply_zero_and_warns(tmp_path, capsys):
     header = ["message_id", "user", "subject", "posted_at", "detail", "reply", "replied_at"]
-    rows = [[str(i), "u", "路灯坏了", "2019/4/1", "请问何时维修？", "", "2019/4/3"] for i in range(7)]
+    rows = [[str(i), "u", "路灯坏了", "2019/4/1", "请问何时维修？", "" if i % 2 else "_x000D_", "2019/4/3"]
+            for i in range(7)]
     data = _write(tmp_path / "r.csv", header, rows)
     out = tmp_path / "o.csv"
     assert cli_more.main(["replies", "--data", str(data), "--out", str(out)]) == 0

@@ -244,16 +244,16 @@ def test_messages_from_rows_names_a_bad_date():
 
 
 def test_messages_from_rows_reads_junk_counts_and_scores_as_unknown():
-    cells = ["12", "3.0", "", "abc", "-4", "inf", "1e400", "nan"]
+    cells = ["12", "3.0", "", "abc", "-4", "inf", "1e400", "nan", "1e308"]
     rows = [
         {"message_id": str(i), "subject": "s", "detail": "d", "posted_at": "2019-01-01", "likes": cell,
          "dislikes": cell, "resolved": cell, "satisfaction": cell}
         for i, cell in enumerate(cells)
     ]
     messages = hi.messages_from_rows(rows)
-    assert [m.likes for m in messages] == [12, 3, 0, 0, 0, 0, 0, 0]
-    assert [m.dislikes for m in messages] == [12, 3, 0, 0, 0, 0, 0, 0]
-    assert [m.resolved for m in messages] == [12.0, 3.0, None, None, -4.0, None, None, None]
+    assert [m.likes for m in messages] == [12, 3, 0, 0, 0, 0, 0, 0, 0]
+    assert [m.dislikes for m in messages] == [12, 3, 0, 0, 0, 0, 0, 0, 0]
+    assert [m.resolved for m in messages] == [12.0, 3.0, None, None, -4.0, None, None, None, 1e308]
     assert [m.satisfaction for m in messages] == [m.resolved for m in messages]
 
 

@@ -246,6 +246,34 @@ def test_tab_and_semicolon_separated_files_are_read(tmp_path, separator):
     assert table.rows == [{"text": "路灯坏了, 请修", "label": "城建"}]
 
 
+def test_a_one_column_file_whose_name_holds_a_semicolon_is_not_re_split(tmp_path):
+    (tmp_path / "in.csv").write_text("备注;说明\n路灯坏了\n", encoding="utf-8")
+    assert read_csv(tmp_path / "in.csv").rows == [{"备注;说明": "路灯坏了"}]
+
+
+def test_ctrl_c_while_swapping_models_leaves_the_old_model(tmp_path, monkeypatch):
+    import minsheng.textmining.io as io_module
+
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "model.json").write_text("old", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(src)
+        if len(calls) == 2:  # the new model onto the target, after the old one was moved aside
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(io_module.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_directory(target) as staging:
+            (staging / "model.json").write_text("new", encoding="utf-8")
+    assert len(calls) == 3  # moved aside, interrupted, moved back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    assert (target / "model.json").read_text(encoding="utf-8") == "old"
+
+
 def test_a_header_with_an_unclosed_quote_is_shown_short(tmp_path):
     rows = "".join(f"{i},路灯坏了{i}\n" for i in range(300))
     (tmp_path / "in.csv").write_text(f'id,"text\n{rows}', encoding="utf-8")
