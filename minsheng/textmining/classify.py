@@ -34,7 +34,7 @@ from sklearn.svm import LinearSVC
 from minsheng.textmining import ENGINE_VERSION
 from minsheng.textmining.features import HashedTfidf, HashingConfig, lexicon_keys
 from minsheng.textmining.io import TextMiningError, atomic_directory
-from minsheng.textmining.neural import HiddenLayer, fit_hidden_layer
+from minsheng.textmining.neural import HiddenLayer, columns_problem, fit_hidden_layer
 from minsheng.textmining.normalize import normalize_many
 from minsheng.textmining.segment import TOKEN_SEPARATOR, Segmenter
 
@@ -279,11 +279,8 @@ def _checked_weights(
     ):
         if array.shape != shape:
             raise _Invalid(f"{name} has shape {array.shape}, not {shape} ({meaning})")
-    if len(columns):
-        if not np.all(columns[1:] > columns[:-1]):
-            raise _Invalid("columns are not in increasing order")
-        if int(columns[0]) < 0 or int(columns[-1]) >= n_features:
-            raise _Invalid(f"columns reach outside the model's {n_features} feature columns")
+    if (problem := columns_problem(columns, n_features, "columns", "feature columns")) is not None:
+        raise _Invalid(problem)
     largest_coef = _largest("coef", coef)
     _largest("intercept", intercept)
     largest_idf = _largest("idf", idf)

@@ -35,6 +35,16 @@ _KINDS = {"columns": "iu", "w1": "f", "b1": "f", "w2": "f", "b2": "f"}
 _KIND_NAMES = {"iu": "integers", "f": "floating-point numbers"}
 
 
+def columns_problem(columns: np.ndarray, n_features: int, name: str, unit: str = "columns") -> str | None:
+    """Why saved column numbers cannot index a model of ``n_features`` ``unit`` (not strictly
+    increasing, or outside it), the array named; ``None`` when they can."""
+    if not np.all(columns[1:] > columns[:-1]):
+        return f"{name} are not in increasing order"
+    if len(columns) and (int(columns[0]) < 0 or int(columns[-1]) >= n_features):
+        return f"{name} reach outside the model's {n_features} {unit}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class HiddenLayer:
     """``softmax(relu(x[:, columns] @ w1 + b1) @ w2 + b2)``; ``columns`` sorted feature columns."""
@@ -59,10 +69,8 @@ class HiddenLayer:
         for name, shape in {"columns": (k,), "b1": (hidden,), "w2": (hidden, n_labels), "b2": (n_labels,)}.items():
             if getattr(self, name).shape != shape:
                 return f"{prefix}{name} has shape {getattr(self, name).shape}, not {shape}"
-        if not np.all(self.columns[1:] > self.columns[:-1]):
-            return f"{prefix}columns are not in increasing order"
-        if int(self.columns[0]) < 0 or int(self.columns[-1]) >= n_features:
-            return f"{prefix}columns reach outside the model's {n_features} columns"
+        if (problem := columns_problem(self.columns, n_features, f"{prefix}columns")) is not None:
+            return problem
         for name in ("w1", "b1", "w2", "b2"):
             # summed in float64, float32 values give a finite total exactly when all are finite
             if not np.isfinite(getattr(self, name).sum(dtype=np.float64)):
