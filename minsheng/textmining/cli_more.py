@@ -154,7 +154,7 @@ def _spam_train(args: argparse.Namespace) -> int:
     from minsheng.textmining import spam
 
     inputs = [args.data, *(args.extra or ()), *(args.legitimate or ()), *([args.offensive] if args.offensive else [])]
-    check_model_target(args.out, inputs, model_format=spam.FORMAT)
+    check_model_target(args.out, inputs, model_format=spam.FORMAT, model_kind=spam.SPAM_KIND)
     texts, labels = _labelled(args.data)
     for extra in args.extra or ():
         more_texts, more_labels = _labelled(extra)

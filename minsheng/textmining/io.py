@@ -11,7 +11,9 @@ only replace an earlier model.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 import json
 import os
@@ -127,6 +129,24 @@ def _gb2312_share(text: str) -> float:
     return common / ideographs.total()
 
 
+def _cp936_euro(error: UnicodeError, *, replace: bool = False) -> tuple[str, int]:
+    """Decoding error handler: a lone byte 0x80 is € (code page 936); any other bad byte stays
+    an error, or becomes U+FFFD with ``replace``."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    if error.end == error.start + 1 and error.object[error.start] == 0x80:
+        return "€", error.end
+    if replace:
+        return "\ufffd", error.end
+    raise error
+
+
+_CP936_EURO = "minsheng-cp936-euro"
+_CP936_EURO_REPLACE = "minsheng-cp936-euro-replace"
+codecs.register_error(_CP936_EURO, _cp936_euro)
+codecs.register_error(_CP936_EURO_REPLACE, functools.partial(_cp936_euro, replace=True))
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     """``raw`` as text and the encoding found; a ``TextMiningError`` saying why when it is not text."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: its mark starts the same
@@ -165,8 +185,17 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         )
     try:
         text = raw.decode("gb18030")
-    except UnicodeDecodeError as error:
-        mostly = raw.decode("gb18030", errors="replace")
+    except UnicodeDecodeError as gb_error:
+        error = gb_error
+        try:
+            # Windows' code page 936 (Excel's "ANSI" CSV on Chinese Windows) writes € as the one
+            # byte 0x80, which GBK and GB18030 lack.
+            text = raw.decode("gb18030", errors=_CP936_EURO)
+            if _gb2312_share(text) >= 0.8:
+                return text, "cp936"
+        except UnicodeDecodeError as cp936_error:
+            error = cp936_error  # the first byte that is wrong in code page 936 too
+        mostly = raw.decode("gb18030", errors=_CP936_EURO_REPLACE)
         ideographs = sum(1 for ch in mostly if "\u4e00" <= ch <= "\u9fff")
         if _gb2312_share(mostly) >= 0.8 and ideographs > 10 * mostly.count("\ufffd"):
             # Simplified Chinese in GBK but for a few bytes: a damaged GBK file; say where.
@@ -311,11 +340,15 @@ MODEL_ENTRIES = frozenset({"model.json", "weights.npz", "offensive"})
 
 
 def check_model_target(
-    target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (), *, model_format: str | None = None
+    target: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    model_format: str | None = None,
+    model_kind: str | None = None,
 ) -> None:
     """Check a model directory to write before any work: new, or an earlier model's directory
-    (nothing but ``MODEL_ENTRIES`` in it; with ``model_format``, a model of that format), not
-    below a file, and not holding any of the ``inputs``."""
+    (nothing but ``MODEL_ENTRIES`` in it; with ``model_format``, a model of that format, and with
+    ``model_kind`` one of that ``kind``), not below a file, and not holding any of the ``inputs``."""
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise TextMiningError(f"{target}: exists and is not a directory; give a directory for the model")
@@ -334,22 +367,31 @@ def check_model_target(
                 f"{target}: exists and holds files that are not a model ({shown}); "
                 "give a new directory or an earlier model's directory to replace"
             )
-        found = _model_format(target / "model.json")
-        if model_format is not None and found is not None and found != model_format:
+        found_format, found_kind = _model_identity(target / "model.json")
+        found, wanted = found_format, model_format
+        if model_kind is not None and found_format == model_format and found_kind is not None:
+            found, wanted = found_kind, model_kind  # the same format: the kind tells them apart
+        if wanted is not None and found is not None and found != wanted:
             raise TextMiningError(
-                f"{target}: holds a model of another kind ({found}, not {model_format}); write this "
+                f"{target}: holds a model of another kind ({found}, not {wanted}); write this "
                 "one to another directory, or remove that one first"
             )
 
 
-def _model_format(description: Path) -> str | None:
-    """The ``format`` named in a model's ``model.json``; ``None`` when there is none to read (a
-    damaged earlier model may be replaced)."""
+def _model_identity(description: Path) -> tuple[str | None, str | None]:
+    """The ``format`` and ``kind`` named in a model's ``model.json`` (``None`` for each that
+    cannot be read: a damaged earlier model may be replaced)."""
     try:
-        found = json.loads(description.read_text(encoding="utf-8")).get("format")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return None
-    return found if isinstance(found, str) else None
+        meta = json.loads(description.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None, None
+    if not isinstance(meta, dict):
+        return None, None
+    found_format, found_kind = meta.get("format"), meta.get("kind")
+    return (
+        found_format if isinstance(found_format, str) else None,
+        found_kind if isinstance(found_kind, str) else None,
+    )
 
 
 @contextmanager

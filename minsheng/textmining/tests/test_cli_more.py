@@ -399,3 +399,20 @@ def test_spam_train_does_not_replace_a_classifier(tmp_path, capsys):
     assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 2
     assert "holds a model of another kind (minsheng-textclassifier, not minsheng-linear-text)" in capsys.readouterr().err
     assert [p.name for p in model.iterdir()] == ["model.json"]
+
+
+def test_spam_train_does_not_replace_an_offensive_model(tmp_path, capsys):
+    # An offensive model (spam-train --offensive writes one into offensive/) has the spam model's
+    # format; its kind tells them apart. A spam model over it would leave the parent model's
+    # offensive part unusable.
+    model = tmp_path / "spam" / "offensive"
+    model.mkdir(parents=True)
+    meta = '{"format": "minsheng-linear-text", "kind": "offensive"}'
+    (model / "model.json").write_text(meta, encoding="utf-8")
+    data = _write(tmp_path / "sms.csv", ["label", "text"], [["1", "代开发票"], ["0", "开会"]])
+    assert cli_more.main(["spam-train", "--data", str(data), "--out", str(model)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {model}: holds a model of another kind (offensive, not spam); write this one to another "
+        "directory, or remove that one first"
+    )
+    assert (model / "model.json").read_text(encoding="utf-8") == meta

@@ -82,6 +82,30 @@ def test_a_damaged_gbk_file_names_the_line(tmp_path):
     )
 
 
+def test_the_euro_sign_of_windows_code_page_936_is_read(tmp_path):
+    # Excel on Chinese Windows saves "CSV" in code page 936, where € is the single byte 0x80.
+    raw = "text,label\n门票价格50".encode("gbk") + b"\x80" + "，比去年贵了,商贸旅游\n".encode("gbk")
+    (tmp_path / "in.csv").write_bytes(raw)
+    table = read_csv(tmp_path / "in.csv", required=["text"])
+    assert (table.encoding, table.column("text"), table.column("label")) == (
+        "cp936",
+        ["门票价格50€，比去年贵了"],
+        ["商贸旅游"],
+    )
+
+
+def test_a_gbk_file_with_0x80_and_another_bad_byte_is_still_refused(tmp_path):
+    raw = "text\n门票价格50".encode("gbk") + b"\x80" + "，比去年贵了\n小区路灯坏了".encode("gbk") + b"\xff"
+    raw += "请尽快修理\n".encode("gbk")
+    (tmp_path / "in.csv").write_bytes(raw)
+    with pytest.raises(TextMiningError) as caught:
+        read_csv(tmp_path / "in.csv")
+    assert caught.value.message == (  # the byte named is the one that is wrong in code page 936 too
+        f"{tmp_path / 'in.csv'}: line 3: not valid GBK/GB18030 (byte 0xff at offset {raw.index(b'\xff')}); "
+        "fix that line or save the file as UTF-8 again"
+    )
+
+
 def test_big5_is_told_from_gbk(tmp_path):
     rows = [{"text": "學校門口的路燈壞了很久，晚上學生回家非常危險，請儘快維修", "label": "城鄉建設"}] * 5
     table = read_csv(write_rows(tmp_path / "in.csv", rows, encoding="big5"))
