@@ -83,3 +83,52 @@ def api_client():
 def login(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+# --- Clients as the outside sees the platform ------------------------------------------------------------
+# Django's test client skips CSRF. These two enforce it, like a browser and like a program.
+
+
+def _outside_client_classes():
+    from django.conf import settings
+    from django.test import Client
+    from django.utils.crypto import get_random_string
+
+    class CsrfSessionClient(Client):
+        """A browser: CSRF enforced; once signed in it sends the CSRF cookie and the X-CSRFToken header, as
+        the pages' HTMX and forms do."""
+
+        def __init__(self, **kwargs):
+            super().__init__(enforce_csrf_checks=True, **kwargs)
+
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend=backend)
+            secret = get_random_string(32)
+            self.cookies[settings.CSRF_COOKIE_NAME] = secret
+            self.defaults["HTTP_X_CSRFTOKEN"] = secret
+
+    class TokenClient(Client):
+        """A program: CSRF enforced, no session cookie; signing in makes an API token for the user and sends
+        it as `Authorization: Bearer …`."""
+
+        def __init__(self, **kwargs):
+            super().__init__(enforce_csrf_checks=True, **kwargs)
+
+        def force_login(self, user, backend=None):
+            from minsheng.core.services import api_token_create
+
+            self.logout()
+            _token, key = api_token_create(actor=user, name="test client")
+            self.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+
+    return CsrfSessionClient, TokenClient
+
+
+def outside_client(kind: str):
+    """`session` (Django's test client), `csrf` (a browser enforcing CSRF) or `token` (a bearer-token program)."""
+    from django.test import Client
+
+    if kind == "session":
+        return Client()
+    csrf_client, token_client = _outside_client_classes()
+    return {"csrf": csrf_client, "token": token_client}[kind]()

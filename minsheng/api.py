@@ -6,17 +6,26 @@ Every error has one shape: ``{"code": ..., "message": ..., "fields": {...}}``.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from minsheng.core.errors import DomainError
+from minsheng.core.schemas import Error
+
+log = logging.getLogger("minsheng.api")
 
 
 class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ms_…`. A token call needs no CSRF token: a browser never adds this header to a
+    cross-site request by itself."""
+
     def authenticate(self, request: HttpRequest, token: str):
         from minsheng.core.services import api_token_authenticate
 
@@ -26,19 +35,59 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _has_bearer(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
 class SessionAuth(APIKeyCookie):
-    """The Django session, with CSRF checked on unsafe methods."""
+    """The Django session, with CSRF checked on unsafe methods — only when the session is what
+    authenticates the call. A call with a bearer token, or with no session at all, is left to `TokenAuth`
+    (ninja's own cookie check would refuse it with "CSRF check Failed" before the token is tried)."""
 
     param_name = "sessionid"
 
-    def authenticate(self, request: HttpRequest, key: str | None):
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if _has_bearer(request):
+            return None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        if key is None:
+            return None
+        return request.user
 
 
-api = NinjaAPI(
+# Every operation may answer these; each is declared in the OpenAPI with the one error shape.
+ERROR_RESPONSES = {
+    400: "Bad request: the body is not what this endpoint reads (JSON), or too large",
+    401: "Not signed in, or the API token is unknown, revoked or expired",
+    403: "The caller may not do this (role, object, or CSRF for a session call)",
+    404: "No such object, or not one the caller may see",
+    409: "The object's state does not allow this, or someone changed it first",
+    422: "Invalid input; `fields` names each field and the reason",
+}
+
+
+class MinshengAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        ref = {"$ref": "#/components/schemas/Error"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(str(status), responses.pop(status, None) or {
+                        "description": description, "content": {"application/json": {"schema": ref}},
+                    })
+        return schema
+
+
+api = MinshengAPI(
     title="Minsheng API",
     version="1.0",
     description="民生 — the people's-livelihood duty platform. Every write is a service call; every error has "
@@ -83,7 +132,37 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc))
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":
+        return _error(request, 403, "csrf_failed", "A signed-in browser session must send its CSRF token "
+                      "(X-CSRFToken header); a program should use a bearer token instead.")
+    if exc.status_code == 400:  # ninja's only 400: a body it cannot parse
+        return _error(request, 400, "bad_body", f"The request body could not be read as JSON ({exc}).")
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            429: "too_many_requests"}.get(exc.status_code, "http_error")
+    return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # A number beyond what the database stores (an id ≥ 2^63 in a path or query) — not a server fault.
+    return _error(request, 422, "out_of_range", "A number in the request is out of range.")
+
+
+@api.exception_handler(RawPostDataException)
+def on_raw_post_data(request, exc):
+    # A multipart or form body sent to an endpoint that reads JSON: Django has consumed the stream.
+    return _error(request, 400, "bad_body", "This endpoint reads a JSON body (Content-Type: application/json).")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 400, "body_too_large", "The request body is larger than the server accepts.")
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc):
+    log.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "server_error", "The server failed to answer; the error has been logged.")
 
 
 from minsheng.core.api import router as core_router  # noqa: E402

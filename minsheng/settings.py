@@ -7,9 +7,16 @@ Environment variables (all optional in development):
 - ``DEBUG``: ``1`` to turn debug on; off unless set.
 - ``ALLOWED_HOSTS``: comma-separated; required in production.
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/minsheng``; SQLite in ``var/`` by default.
-- ``EMAIL_BACKEND`` (console by default) / ``EMAIL_HOST`` / ``EMAIL_PORT`` / ``DEFAULT_FROM_EMAIL``.
+- ``EMAIL_BACKEND`` (console in development, SMTP in production) / ``EMAIL_HOST`` / ``EMAIL_PORT`` /
+  ``DEFAULT_FROM_EMAIL``.
 - ``SITE_URL``: the platform's address, for the links in e-mails (``http://127.0.0.1:8000`` by default).
-- ``MINSHENG_VAR_DIR``: where the SQLite database, uploads and the generated key live.
+- ``MINSHENG_VAR_DIR``: where the SQLite database, uploads and the generated key live (kept private: 0700/0600).
+- ``MINSHENG_PROXY_COUNT``: how many reverse proxies stand in front (production: 1 by default); the client's
+  address for login limits is then taken from ``X-Forwarded-For``, never from it otherwise.
+- ``MINSHENG_TOKEN_DAYS``: how long a new API token is valid (90 days by default).
+- Production (``MINSHENG_ENV=production``) assumes a TLS-terminating proxy that sets ``X-Forwarded-Proto``:
+  HTTPS redirect, HSTS (``SECURE_HSTS_SECONDS``, one year by default), secure cookies. ``manage.py check
+  --deploy`` is clean with these defaults (``docs/admin.md``).
 """
 
 from __future__ import annotations
@@ -56,12 +63,33 @@ def _secret_key() -> str:
     # Development and tests: one random key kept beside the database, so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     try:
-        return path.read_text().strip()
+        key = path.read_text().strip()
     except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _private_dir(VAR_DIR)
         key = secrets.token_urlsafe(50)
-        path.write_text(key)
-        return key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+    _private_file(path)
+    return key
+
+
+def _private_dir(path: Path) -> None:
+    """The var directory holds the key, the SQLite database and uploads: only its owner may enter it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except PermissionError:  # a directory owned by someone else (a mounted volume): leave it as it is
+        pass
+
+
+def _private_file(path: Path) -> None:
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except (FileNotFoundError, PermissionError):
+        pass
 
 
 SECRET_KEY = _secret_key()
@@ -84,6 +112,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN on an intranet)
     "minsheng.core",
     "minsheng.proposals",
     "minsheng.hotline",
@@ -92,6 +121,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "minsheng.core.middleware.ApiErrorShapeMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "minsheng.core.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "minsheng.core.middleware.ChineseFirstLocaleMiddleware",
@@ -118,6 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "minsheng.core.context_processors.navigation",
             ],
         },
@@ -127,7 +160,7 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "") or DEFAULT_SQLITE, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(VAR_DIR)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids lock upgrades.
@@ -156,9 +189,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked out after AXES_FAILURE_LIMIT failures of one username from one client, and after
+# AXES_CLIENT_FAILURE_LIMIT failures from one client whatever the usernames (one password tried on many
+# accounts): see minsheng.core.security.
+AXES_CLIENT_FAILURE_LIMIT = int(os.environ.get("AXES_CLIENT_FAILURE_LIMIT", "20"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_HANDLER = "minsheng.core.security.LockoutHandler"
+# The client's address: REMOTE_ADDR, or from X-Forwarded-For only behind the configured number of proxies.
+MINSHENG_PROXY_COUNT = int(os.environ.get("MINSHENG_PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_CLIENT_IP_CALLABLE = "minsheng.core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -199,7 +240,9 @@ TASKS = {
     }
 }
 
-_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+)
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,
@@ -218,9 +261,39 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
+    # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto (docs/admin.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's and the orchestrator's plain-HTTP health probe
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # An intranet host name cannot be on the browsers' HSTS preload list, so the preload flag means nothing.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content Security Policy, in every mode: scripts only from the platform itself (inline scripts carry the
+# request's nonce), no plugins, no framing. Inline style attributes stay allowed (progress bars, chart
+# boxes, ECharts' own); a style cannot run code.
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), interest-cohort=()"
+)
 
 LOGGING = {
     "version": 1,
@@ -234,3 +307,4 @@ LOGGING = {
 MINSHENG_SHARED_DATA = Path(os.environ.get("MINSHENG_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 MINSHENG_NODE_MODULES = BASE_DIR / "node_modules"
 MINSHENG_SITE_NAME = _("Minsheng")
+MINSHENG_TOKEN_DAYS = int(os.environ.get("MINSHENG_TOKEN_DAYS", "90"))

@@ -89,3 +89,12 @@ ZH.update({
 ZH.update({"Directory": "名录", "System": "系统"})
 
 ZH.update({"- Select an option -": "- 请选择 -"})
+
+ZH.update({
+    "expires at": "到期时间", "A token is valid for 1 to %(max)d days.": "令牌有效期为 1 至 %(max)d 天。",
+    "The ticket number starts with “%(c)s”, which a spreadsheet runs as a formula.":
+        "工单编号以“%(c)s”开头，电子表格会将其作为公式执行。",
+    "The ticket number contains a control character.": "工单编号含有控制字符。",
+    "District staff see only their own district's breakdown.": "区政协工作人员只能查看本区的分项数据。",
+    "Name the member to invite.": "请指定要邀请的委员。",
+})

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from . import calendar, jobs, selectors, services
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from .models import Area, Job, Member, Notification
 from .pagination import paginate
 from .schemas import (
@@ -28,7 +28,7 @@ from .schemas import (
     UnitOut,
     UserOut,
 )
-from .search import search
+from .search import search_for
 
 router = Router(tags=["core"])
 
@@ -117,7 +117,11 @@ def areas(request, parent: int | None = None, level: str | None = None):
 
 @router.post("/calendar/due", response=DueOut, summary="Due date of a deadline rule on the working-day calendar")
 def calendar_due(request, payload: DueIn):
-    due = calendar.due_date(payload.rule, payload.start)
+    rule = calendar.get_rule(payload.rule)
+    if rule.unit == "hours":
+        raise Invalid(f"The rule {payload.rule!r} counts hours; this endpoint counts from a date.",
+                      code="hour_rule", fields={"rule": "hours"})
+    due = calendar.due_date(rule, payload.start)
     return {"rule": payload.rule, "start": payload.start, "due": due,
             "working_days": calendar.working_days_between(payload.start, due)}
 
@@ -174,20 +178,21 @@ def notifications_read(request, payload: MarkReadIn):
 
 @router.get("/search", response=list[SearchHit], summary="Chinese full-text search over everything indexed")
 def search_all(request, q: str = Query(..., min_length=1, max_length=200), limit: int = 20):
-    hits = search(q, limit=max(1, min(limit, 100)))
+    hits = search_for(request.user, q, limit=max(1, min(limit, 100)))  # only what the user may see, as the page
     types = {ct.pk: ct for ct in ContentType.objects.filter(pk__in={h[0] for h in hits})}
     return [{"type": types[t].model, "id": i, "title": title} for t, i, title in hits]
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
 def tokens(request):
-    return list(request.user.api_tokens.filter(revoked_at__isnull=True))
+    return list(request.user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"))
 
 
 @router.post("/tokens", response={201: TokenOut}, summary="Create an API token (the key is shown only now)")
 def token_create(request, payload: TokenIn):
-    token, key = services.api_token_create(actor=request.user, name=payload.name)
-    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key, "created_at": token.created_at})
+    token, key = services.api_token_create(actor=request.user, name=payload.name, days=payload.days)
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key,
+                        "created_at": token.created_at, "expires_at": token.expires_at})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})

@@ -24,3 +24,26 @@ class CoreConfig(AppConfig):
             text=lambda m: f"{m.sector.name} {m.party or ''} {m.workplace}",
         )
         register_source(Unit, title=lambda u: u.name, text=lambda u: f"{u.short_name} {u.get_kind_display()}")
+
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_sqlite_file_private, dispatch_uid="minsheng.sqlite_private")
+
+
+def _sqlite_file_private(sender, connection, **kwargs) -> None:
+    """The SQLite database (and its WAL files) readable by its owner only: sqlite creates them with the
+    process's umask, usually 0644."""
+    if connection.vendor != "sqlite":
+        return
+    from pathlib import Path
+
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(name + suffix)
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except (FileNotFoundError, PermissionError):
+            pass

@@ -1,51 +1,134 @@
-"""Shared renderers: exporters yield rows; these turn them into Excel or CSV bytes."""
+"""Shared renderers: exporters yield rows; these turn them into Excel or CSV. Every spreadsheet the
+project writes goes through `write_xlsx` / `xlsx` or `write_csv` / `csv_bytes`, which make each cell safe:
+
+* control characters are removed (openpyxl refuses most of them: one bad draft title would fail the whole
+  export), tab, line feed and carriage return kept;
+* a text that a spreadsheet would run as a formula — first character ``= + - @``, tab or carriage return,
+  as in ``=cmd|' /C calc'!A0`` or ``=HYPERLINK(…)`` — is written as text with a leading ``'`` (OWASP's
+  advice on CSV injection), and in Excel stored with the string type, never as a formula.
+
+Numbers, dates and None are written as they are (-3 stays the number -3)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, TextIO
 
+from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .text import FORMULA_TRIGGERS, strip_control
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+# (sheet title, headers, rows)
+Sheet = tuple[str, Sequence[Any], Iterable[Sequence[Any]]]
 
-def xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """One workbook, one sheet per (title, headers, rows); headers bold on a grey band, columns sized to fit."""
-    workbook = Workbook(write_only=False)
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(list(headers))
-        for cell in sheet[1]:
+_SHEET_TITLE_REFUSED = re.compile(r"[\\/?*\[\]:]")
+
+
+def safe_value(value: Any) -> Any:
+    """A cell value as the exports write it: text without control characters, prefixed with ``'`` when it
+    would start a formula; an aware datetime as Beijing wall-clock time (Excel has no time zones)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        value = strip_control(value, multiline=True)
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _sheet_title(title: str) -> str:
+    return _SHEET_TITLE_REFUSED.sub("_", strip_control(str(title)))[:31] or "Sheet"
+
+
+def _cells(sheet: Any, values: Iterable[Any], *, header: bool = False) -> list[Any]:
+    """One row for `sheet.append`: safe values; neutralised texts (and header cells, in bold) as cells
+    whose type is forced to string."""
+    row: list[Any] = []
+    for raw in values:
+        value = safe_value(raw)
+        neutralised = isinstance(value, str) and value.startswith("'")
+        if not (header or neutralised):
+            row.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=value)
+        if neutralised:
+            cell.data_type = "s"
+        if header:
             cell.font = Font(bold=True)
+        row.append(cell)
+    return row
+
+
+def write_xlsx(target: str | Path | IO[bytes], sheets: Sequence[Sheet], *, streaming: bool = False) -> None:
+    """One workbook, one sheet per (title, headers, rows), headers in bold, the header row frozen.
+
+    By default the workbook is built in memory: headers on a grey band and columns sized to fit. With
+    `streaming` it is written row by row (openpyxl's write-only mode; memory stays flat for big files),
+    without the band and the widths."""
+    workbook = Workbook(write_only=streaming)
+    if not streaming:
+        workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=_sheet_title(title))
+        sheet.freeze_panes = "A2"
+        if streaming:
+            sheet.append(_cells(sheet, headers, header=True))
+            for row in rows:
+                sheet.append(_cells(sheet, row))
+            continue
+        sheet.append(_cells(sheet, headers, header=True))
+        for cell in sheet[1]:
             cell.fill = PatternFill("solid", fgColor="DDDDDD")
             cell.alignment = Alignment(vertical="center")
         widths = [len(str(h)) * 2 + 2 for h in headers]
         for row in rows:
-            values = list(row)
+            values = _cells(sheet, row)
             sheet.append(values)
             for i, value in enumerate(values[: len(widths)]):
-                widths[i] = min(60, max(widths[i], len(str(value or "")) * 2 + 2))
+                shown = value.value if hasattr(value, "value") else value
+                widths[i] = min(60, max(widths[i], len(str(shown or "")) * 2 + 2))
         for i, width in enumerate(widths, 1):
             sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
+    workbook.save(target)
+
+
+def xlsx(sheets: Sequence[Sheet], *, streaming: bool = False) -> bytes:
+    """`write_xlsx` into bytes."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, sheets, streaming=streaming)
     return buffer.getvalue()
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel on Chinese Windows opens it correctly."""
+def write_csv(target: str | Path | TextIO, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """The headers, then the rows, each value made safe. A path is written in UTF-8 with a BOM, so that
+    Excel on Chinese Windows opens it correctly; an open text handle is written as it is."""
+    if isinstance(target, str | Path):
+        with Path(target).open("w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(handle, headers, rows)
+        return
+    writer = csv.writer(target)
+    writer.writerow([safe_value(h) for h in headers])
+    writer.writerows([safe_value(v) for v in row] for row in rows)
+
+
+def csv_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """`write_csv` into bytes: UTF-8 with a BOM."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    write_csv(buffer, headers, rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

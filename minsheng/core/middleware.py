@@ -12,3 +12,62 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         supported = {code for code, _ in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+_API_ERROR_CODES = {
+    400: ("bad_request", "The request could not be read."),
+    401: ("not_authenticated", "Sign in or send a valid API token."),
+    403: ("forbidden", "You may not do this."),
+    404: ("not_found", "No such API path."),
+    405: ("method_not_allowed", "This API path does not take this method."),
+    413: ("body_too_large", "The request body is larger than the server accepts."),
+    500: ("server_error", "The server failed to answer; the error has been logged."),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/, every error is JSON in the one shape ``{code, message, fields}`` — also those made
+    outside the API's own handlers (an unknown path, a method the path does not take, a body over the size
+    limit, a server error), which Django would answer with its HTML error pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code >= 400 and request.path.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            import json
+
+            from django.http import HttpResponse
+
+            code, message = _API_ERROR_CODES.get(
+                response.status_code, ("server_error" if response.status_code >= 500 else "http_error",
+                                       response.reason_phrase))
+            shaped = HttpResponse(json.dumps({"code": code, "message": message, "fields": {}}),
+                                  status=response.status_code, content_type="application/json")
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    shaped[header] = response[header]
+            return shaped
+        return response
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every response (the platform uses no camera, microphone, location …), and
+    pages for a signed-in person never stored by a browser's or a proxy's cache (`no-store`), unless a view
+    set its own Cache-Control (static files are served by WhiteNoise before this)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.setdefault("Permissions-Policy", policy)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 from pydantic import BaseModel
 
 T = TypeVar("T")
+
+# The largest id the database stores (a signed 64-bit integer): a bigger one in a body is refused with 422
+# by validation, before any permission check or query.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -22,7 +27,7 @@ class Page(BaseModel, Generic[T]):
 class Error(Schema):
     code: str
     message: str
-    fields: dict[str, str] = {}
+    fields: dict[str, Any] = {}
 
 
 class UserOut(Schema):
@@ -125,6 +130,7 @@ class MarkReadIn(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
+    days: int | None = Field(None, ge=1, le=365, description="validity in days (90 by default)")
 
 
 class TokenOut(Schema):
@@ -133,11 +139,14 @@ class TokenOut(Schema):
     prefix: str
     key: str | None = None
     created_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
 
 
 class DueIn(Schema):
     rule: str = Field(..., description="deadline rule code, e.g. proposal-reply")
-    start: dt.date
+    start: dt.date = Field(..., ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31),
+                           description="a date from 1990 to 2100 (the calendar's range)")
 
 
 class DueOut(Schema):

@@ -6,7 +6,8 @@ object has one `SearchEntry`; SQLite serves queries from an FTS5 table kept in s
 PostgreSQL from a GIN index over the stored `to_tsvector('simple', terms)` (migrations 0002 and 0005).
 
 Apps register what they index with `register_source`; `search_rebuild` rebuilds everything (or one
-model) from those sources. Services call `search_index` after writing a searchable object.
+model) from those sources. Services call `search_index` after writing a searchable object. Whatever shows
+hits to a user (the search page, `/api/search`) asks `search_for`, which keeps only what the user may see.
 """
 
 from __future__ import annotations
@@ -116,6 +117,27 @@ def search_visible(user: Any, hits: list[tuple[int, str, str]]) -> list[tuple[in
     return [hit for hit in hits if (hit[0], hit[1]) in allowed]
 
 
+SEARCH_BATCH = 200  # candidates read per round by `search_for`
+SEARCH_SCAN_MAX = 5000  # and at most this many in all: past them a query answers what it found
+
+
+def search_for(user: Any, query: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
+    """The best `limit` hits of `search(query)` that `user` may see (`search_visible`), best first: what the
+    search page and `/api/search` answer. The visibility filter runs before the cut: candidates are read in
+    rounds of SEARCH_BATCH until `limit` visible ones are found, the matches run out or SEARCH_SCAN_MAX
+    candidates have been looked at, so hidden hits ranked first never shorten the answer (below that bound)."""
+    shown: list[tuple[int, str, str]] = []
+    offset = 0
+    while len(shown) < limit and offset < SEARCH_SCAN_MAX:
+        size = min(SEARCH_BATCH, SEARCH_SCAN_MAX - offset)
+        batch = search(query, limit=size, offset=offset)
+        shown.extend(search_visible(user, batch))
+        if len(batch) < size:
+            break
+        offset += size
+    return shown[:limit]
+
+
 def search_index(obj: models.Model) -> None:
     """Write (or rewrite) the search entry of one object from its registered source."""
     source = SOURCES[obj._meta.label_lower]
@@ -215,9 +237,10 @@ def search_matches(query: str, model: type[models.Model], *, or_title_contains: 
             .values_list(Cast("target_id", models.BigIntegerField())))
 
 
-def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50,
+def search(query: str, *, model: type[models.Model] | None = None, limit: int = 50, offset: int = 0,
            words: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
-    """(content type id, object id, title) of the entries matching every token of `query`, best first.
+    """(content type id, object id, title) of the entries matching every token of `query`, best first (from
+    the `offset`-th). Unfiltered: what a user may see of them is `search_visible`'s (or `search_for`'s) answer.
 
     With `words` instead (already segmented), the entries holding ANY of them, the most relevant first
     (BM25 on SQLite, ts_rank on PostgreSQL): the candidates of a similarity check."""
@@ -237,17 +260,17 @@ def search(query: str, *, model: type[models.Model] | None = None, limit: int = 
         sql = (  # terms_vector: the stored to_tsvector('simple', terms) (migration 0005)
             "SELECT e.target_type_id, e.target_id, e.title FROM core_searchentry e "
             "WHERE e.terms_vector @@ to_tsquery('simple', %s)" + type_filter +
-            " ORDER BY ts_rank(e.terms_vector, to_tsquery('simple', %s)) DESC, e.id LIMIT %s"
+            " ORDER BY ts_rank(e.terms_vector, to_tsquery('simple', %s)) DESC, e.id LIMIT %s OFFSET %s"
         )
-        params = [tsquery, *params_type, tsquery, limit]
+        params = [tsquery, *params_type, tsquery, limit, offset]
     else:
         match = (" OR " if words is not None else " AND ").join(f'"{t}"*' for t in tokens)
         sql = (
             "SELECT e.target_type_id, e.target_id, e.title FROM core_search_fts f "
             "JOIN core_searchentry e ON e.id = f.rowid WHERE core_search_fts MATCH %s" + type_filter +
-            " ORDER BY f.rank, e.id LIMIT %s"
+            " ORDER BY f.rank, e.id LIMIT %s OFFSET %s"
         )
-        params = [match, *params_type, limit]
+        params = [match, *params_type, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(row[0], str(row[1]), row[2]) for row in cursor.fetchall()]

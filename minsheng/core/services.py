@@ -5,6 +5,7 @@ Every public function takes keyword-only arguments and an `actor` where a person
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
@@ -23,6 +24,8 @@ from . import errors
 from .models import ApiToken, Attachment, Event, Notification, User
 
 log = logging.getLogger(__name__)
+
+TOKEN_MAX_DAYS = 365
 
 
 def after_commit(func: Callable[[], Any]) -> None:
@@ -141,14 +144,20 @@ def attachment_add(*, actor: User, target: models.Model, upload: UploadedFile) -
     return attachment
 
 
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a bearer token for the actor; returns the row and the key, which is shown only once."""
+def api_token_create(*, actor: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a bearer token for the actor, valid for `days` (settings.MINSHENG_TOKEN_DAYS by default, at most
+    TOKEN_MAX_DAYS); returns the row and the key, which is shown only once."""
     name = (name or "").strip()
     if not name:
         raise errors.Invalid(_("Give the token a name."), fields={"name": "required"})
-    key = ApiToken.new_key()
-    token = ApiToken.objects.create(user=actor, name=name[:80], prefix=key[3:11], key_hash=ApiToken.hash_key(key))
-    event_record(actor=actor, verb="api_token_created", target=actor, note=name)
+    days = settings.MINSHENG_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise errors.Invalid(_("A token is valid for 1 to %(max)d days.") % {"max": TOKEN_MAX_DAYS},
+                             fields={"days": "out_of_range"})
+    key, now = ApiToken.new_key(), timezone.now()
+    token = ApiToken.objects.create(user=actor, name=name[:80], prefix=key[3:11], key_hash=ApiToken.hash_key(key),
+                                    created_at=now, expires_at=now + dt.timedelta(days=days))
+    event_record(actor=actor, verb="api_token_created", target=actor, note=name, data={"days": days})
     return token, key
 
 
@@ -171,6 +180,8 @@ def api_token_authenticate(key: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -15,7 +15,7 @@ from . import selectors, services
 from .choices import MemberStatus, UnitKind
 from .models import Area, Committee, Job, Notification, Party, Sector, Unit
 from .pagination import paginate
-from .search import search, search_visible
+from .search import search_for
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -142,7 +142,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         from django.contrib.contenttypes.models import ContentType
         from django.urls import NoReverseMatch, reverse
 
-        raw = search_visible(request.user, search(q, limit=200))[:50]
+        raw = search_for(request.user, q, limit=50)  # only what the user may see, as /api/search
         types = {ct.pk: ct for ct in ContentType.objects.filter(pk__in={h[0] for h in raw})}
         for type_id, obj_id, title in raw:
             ct = types[type_id]
@@ -150,7 +150,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 url = reverse(f"{ct.app_label}:{ct.model}_detail", args=[obj_id])
             except NoReverseMatch:
                 url = ""
-            hits.append({"title": title, "url": url, "kind": ct.model_class()._meta.verbose_name if ct.model_class() else ct.model})
+            hits.append({"type": ct.model, "id": obj_id, "title": title, "url": url, "kind": ct.model_class()._meta.verbose_name if ct.model_class() else ct.model})
     return render(request, "core/search.html", {"q": q, "hits": hits})
 
 
@@ -169,3 +169,10 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     if target is None or not (request.user.has_perm(perm, target) or request.user.has_perm("core.manage_reference")):
         raise PermissionDenied
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and the back office ask for /favicon.ico; the icon is a static file."""
+    from django.templatetags.static import static
+
+    return redirect(static("src/favicon.svg"))

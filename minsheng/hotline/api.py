@@ -162,6 +162,7 @@ def rates(request, month: str, by: str = "street", district: int | None = None):
         raise Forbidden(_("You may not see the rates."))
     first = selectors.parse_month(month)
     ruleset = selectors.ruleset_for(first)
+    district = selectors.rates_district_for(request.user, by=by, district=district)
     rows = selectors.rates(month=first, by=by, ruleset=ruleset, district=district)
     return {"month": month, "by": by, "ruleset": str(ruleset), "rows": [_row_out(r) for r in rows]}
 

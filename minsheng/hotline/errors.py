@@ -11,3 +11,4 @@ BAD_DIMENSION = "hotline_bad_dimension"  # rates asked by an unknown dimension
 NO_RULESET = "hotline_no_ruleset"  # no active rate rule set covers the month
 EXCLUSION_REASON_REQUIRED = "hotline_exclusion_reason_required"
 REPORT_MISSING = "hotline_report_missing"
+OTHER_DISTRICT = "hotline_other_district"  # district staff asked for another district's breakdown

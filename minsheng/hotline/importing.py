@@ -39,7 +39,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.choices import AreaLevel, UnitKind
 from minsheng.core.errors import Invalid, NotFound
+from minsheng.core.exports import safe_value
 from minsheng.core.models import Area, Job, LivelihoodTag, Unit
+from minsheng.core.text import FORMULA_TRIGGERS, has_control
 
 from . import errors
 from .choices import Channel, DeadlineClass, Kind, Satisfaction, Status
@@ -562,6 +564,11 @@ class RowValidator:
             raise RowError(label("number"), _("The ticket number is empty."))
         if len(number) > 40:
             raise RowError(label("number"), _("The ticket number is longer than 40 characters."))
+        if number.startswith(FORMULA_TRIGGERS):
+            raise RowError(label("number"), _("The ticket number starts with “%(c)s”, which a spreadsheet runs as a "
+                                              "formula.") % {"c": number[0]})
+        if has_control(number):
+            raise RowError(label("number"), _("The ticket number contains a control character."))
         kind = _KINDS.get(get("kind", ""))
         if kind is None:
             raise RowError(label("kind"), _("“%(v)s” is not one of 咨询, 求助, 投诉, 举报, 建议.")
@@ -690,7 +697,7 @@ class RowValidator:
          deadline_raw, responded_raw, resolved_raw, satisfaction_raw, excluded_raw, reason, group, tags, status_raw,
          summary, text) = self.pick([*map(str.strip, values), ""])
         if not number or len(number) > 40 or len(address) > 200 or len(summary) > 200 or len(group) > 40 \
-                or len(reason) > 100:
+                or len(reason) > 100 or number.startswith(FORMULA_TRIGGERS) or not number.isprintable():
             return self.validate_slow(values)
         key = (kind_raw, channel_raw, deadline_raw, responded_raw, resolved_raw, satisfaction_raw, excluded_raw,
                status_raw)
@@ -1088,7 +1095,7 @@ class _Report:
 
     def add(self, row: int, column: str, reason: str) -> None:
         out = _CsvLine()
-        csv.writer(out).writerow([row, column, reason])
+        csv.writer(out).writerow([safe_value(v) for v in (row, column, reason)])
         self.handle.write(out.text.encode("utf-8"))
         self.lines += 1
 

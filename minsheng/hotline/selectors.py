@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.core.choices import AreaLevel
-from minsheng.core.errors import Invalid
+from minsheng.core.errors import Forbidden, Invalid
 from minsheng.core.models import Area, Unit, User
 from minsheng.core.selectors import Card
 
@@ -145,13 +145,14 @@ def ticket_timeline(ticket: Ticket) -> list[Step]:
 # --- The three rates -------------------------------------------------------------------------------------
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+YEARS = (1990, 2100)  # the years a month or a year of 12345 data may name
 
 
 def parse_month(value: str | dt.date) -> dt.date:
     if isinstance(value, dt.date):
         return value.replace(day=1)
     match = MONTH_RE.match(value or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not YEARS[0] <= int(match.group(1)) <= YEARS[1]:
         raise Invalid(_("“%(v)s” is not a month (YYYY-MM).") % {"v": value}, code=errors.BAD_MONTH,
                       fields={"month": "format"})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
@@ -291,6 +292,21 @@ def _assessed(qs: QuerySet[Ticket], ruleset: RateRuleSet) -> QuerySet[Ticket]:
     if ruleset.dispatched_only:
         qs = qs.filter(unit__isnull=False)
     return qs
+
+
+def rates_district_for(user, *, by: str, district: int | None) -> int | None:
+    """The district a user's rates are restricted to. District staff (区政协) see their own district's
+    streets, units and categories, and — as Beijing publishes them every month — the comparison between
+    districts and the street ranking; asking for another district's breakdown is refused. Other roles see
+    what they ask for."""
+    from minsheng.core.rules import is_district_staff
+
+    if not is_district_staff(user) or by == Dimension.DISTRICT:
+        return district
+    if district is not None and district != user.district_id:
+        raise Forbidden(_("District staff see only their own district's breakdown."),
+                        code=errors.OTHER_DISTRICT)
+    return user.district_id
 
 
 def rates(*, month: dt.date | str, by: str, ruleset: RateRuleSet | None = None,

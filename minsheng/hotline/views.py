@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -14,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from minsheng.core.choices import AreaLevel
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, Forbidden
+from minsheng.core.exports import XLSX, xlsx
 from minsheng.core.models import Area, Job
 from minsheng.core.pagination import paginate
 
 from . import importing, selectors, services
 from .choices import Dimension, Kind, RankGroup, Satisfaction, Status
-from .exports import write_xlsx
 from .forms import ImportForm
 from .models import Category, ImportSource
 
@@ -138,7 +137,10 @@ def _rates_context(request: HttpRequest) -> dict:
     months = selectors.months_with_data(12)
     month = _month_or_none(g.get("month")) or (months[-1] if months else None)
     by = g.get("by") if g.get("by") in Dimension.values else Dimension.STREET
-    district = _int(g.get("district"))
+    try:
+        district = selectors.rates_district_for(request.user, by=by, district=_int(g.get("district")))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
     return {"month": month, "by": by, "district": district, "months": months}
 
 
@@ -186,11 +188,9 @@ def rates_export(request: HttpRequest) -> HttpResponse:
     if not ctx["month"]:
         raise Http404
     rows = selectors.rates(month=ctx["month"], by=ctx["by"], district=ctx["district"])
-    buffer = io.BytesIO()
     label = ctx["month"].strftime("%Y-%m")
-    write_xlsx(buffer, selectors.rate_export_rows(rows, ctx["by"]), title=f"{label} {ctx['by']}")
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    table = iter(selectors.rate_export_rows(rows, ctx["by"]))
+    response = HttpResponse(xlsx([(f"{label} {ctx['by']}", next(table), table)], streaming=True), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="hotline-rates-{label}-{ctx["by"]}.xlsx"'
     return response
 
@@ -220,6 +220,8 @@ def candidates_page(request: HttpRequest) -> HttpResponse:
     from minsheng.core.models import Unit
 
     year = _int(request.GET.get("year")) or timezone.localdate().year
+    if not selectors.YEARS[0] <= year <= selectors.YEARS[1]:
+        year = timezone.localdate().year
     years = selectors.ticket_years()
     candidates = selectors.candidates_cached(year=year)
     try:

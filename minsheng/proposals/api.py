@@ -64,8 +64,8 @@ def _handling_brief(h: Handling) -> dict:
             "due_date": h.due_date, "round": h.round, "overdue": h.overdue_since is not None}
 
 
-def _detail(p: Proposal) -> dict:
-    p = selectors.proposal_detail(p.pk)
+def _detail(user, p: Proposal) -> dict:
+    p = selectors.proposal_detail(p.pk, user)  # only the handling records the user may see
     return {**_proposal_out(p), "situation": p.situation, "analysis": p.analysis, "suggestions": p.suggestions,
             "merged_into": p.merged_into_id, "not_filed_reason": p.not_filed_reason.text if p.not_filed_reason_id else None,
             "review_note": p.review_note}
@@ -87,7 +87,7 @@ def _proposal(request, pk: int) -> Proposal:
 
 def _handling(request, pk: int) -> Handling:
     handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
-    if not (request.user.has_perm("proposals.view_proposal", handling.proposal)):
+    if not request.user.has_perm("proposals.view_handling", handling):  # not another unit's separate record
         raise Forbidden("You may not see this handling record.")
     return handling
 
@@ -118,7 +118,7 @@ def proposal_create(request, payload: ProposalIn):
         tags=_objects(LivelihoodTag, payload.tags, "tags"), suggested_units=_objects(Unit, payload.suggested_units, "suggested_units"),
         **fields,
     )
-    return Status(201, _detail(proposal))
+    return Status(201, _detail(request.user, proposal))
 
 
 @router.post("/proposals/similar", response=list[SimilarOut],
@@ -141,7 +141,7 @@ def proposal_bulk_decide(request, payload: BulkDecideIn):
 
 @router.get("/proposals/{pk}", response=ProposalDetailOut)
 def proposal_get(request, pk: int):
-    return _detail(_proposal(request, pk))
+    return _detail(request.user, _proposal(request, pk))
 
 
 @router.patch("/proposals/{pk}", response=ProposalDetailOut, summary="Edit a draft or returned proposal")
@@ -153,28 +153,28 @@ def proposal_patch(request, pk: int, payload: ProposalPatch):
         data["subject_area"] = _one(SubjectArea, data["subject_area"], "subject_area")
     proposal = services.proposal_update(actor=request.user, proposal=_proposal(request, pk), tags=tags,
                                         suggested_units=units, **data)
-    return _detail(proposal)
+    return _detail(request.user, proposal)
 
 
 @router.post("/proposals/{pk}/confirm", response=ProposalDetailOut, summary="A co-signer confirms")
 def proposal_confirm(request, pk: int):
     services.proposer_confirm(actor=request.user, proposal=_proposal(request, pk))
-    return _detail(_proposal(request, pk))
+    return _detail(request.user, _proposal(request, pk))
 
 
 @router.post("/proposals/{pk}/seal", response=ProposalDetailOut, summary="The office confirms an organisation's seal")
 def proposal_seal(request, pk: int):
-    return _detail(services.proposal_confirm_seal(actor=request.user, proposal=_proposal(request, pk)))
+    return _detail(request.user, services.proposal_confirm_seal(actor=request.user, proposal=_proposal(request, pk)))
 
 
 @router.post("/proposals/{pk}/submit", response=ProposalDetailOut)
 def proposal_submit(request, pk: int):
-    return _detail(services.proposal_submit(actor=request.user, proposal=_proposal(request, pk)))
+    return _detail(request.user, services.proposal_submit(actor=request.user, proposal=_proposal(request, pk)))
 
 
 @router.post("/proposals/{pk}/review", response=ProposalDetailOut, summary="First or second review")
 def proposal_review(request, pk: int, payload: ReviewIn):
-    return _detail(services.proposal_review(actor=request.user, proposal=_proposal(request, pk), step=payload.step,
+    return _detail(request.user, services.proposal_review(actor=request.user, proposal=_proposal(request, pk), step=payload.step,
                                             note=payload.note))
 
 
@@ -185,12 +185,12 @@ def proposal_decide(request, pk: int, payload: DecideIn):
         merge_into=_one(Proposal, payload.merge_into, "merge_into"), reason=_one(NotFiledReason, payload.reason, "reason"),
         refer_to=_one(Unit, payload.refer_to, "refer_to"), version=payload.version,
     )
-    return _detail(proposal)
+    return _detail(request.user, proposal)
 
 
 @router.post("/proposals/{pk}/withdraw", response=ProposalDetailOut)
 def proposal_withdraw(request, pk: int, payload: NoteIn):
-    return _detail(services.proposal_withdraw(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
+    return _detail(request.user, services.proposal_withdraw(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
 
 
 @router.post("/proposals/{pk}/assign", response=ProposalDetailOut, summary="Assign to units with due dates")
@@ -198,18 +198,18 @@ def proposal_assign(request, pk: int, payload: AssignIn):
     services.proposal_assign(actor=request.user, proposal=_proposal(request, pk), mode=payload.mode,
                              units=_objects(Unit, payload.units, "units"), co_units=_objects(Unit, payload.co_units, "co_units"),
                              start=payload.start, version=payload.version)
-    return _detail(_proposal(request, pk))
+    return _detail(request.user, _proposal(request, pk))
 
 
 @router.post("/proposals/{pk}/close", response=ProposalDetailOut)
 def proposal_close(request, pk: int, payload: NoteIn):
-    return _detail(services.proposal_close(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
+    return _detail(request.user, services.proposal_close(actor=request.user, proposal=_proposal(request, pk), note=payload.note))
 
 
 @router.post("/proposals/{pk}/key", response=ProposalDetailOut, summary="Select as key proposal with a supervising leader")
 def proposal_key(request, pk: int, payload: KeyIn):
     leader = _one(User, payload.leader, "leader")
-    return _detail(services.proposal_mark_key(actor=request.user, proposal=_proposal(request, pk), leader=leader,
+    return _detail(request.user, services.proposal_mark_key(actor=request.user, proposal=_proposal(request, pk), leader=leader,
                                               is_key=payload.is_key, reported_to_city_leaders=payload.reported_to_city_leaders))
 
 
@@ -336,7 +336,7 @@ def handling_rehandle(request, pk: int, payload: NoteIn):
 @router.get("/handlings/{pk}/reply-letter.docx", summary="The reply letter as a Word document")
 def handling_reply_letter(request, pk: int):
     handling = _handling(request, pk)
-    reply = handling.replies.filter(status="approved").order_by("-id").first() or handling.replies.order_by("-id").first()
+    reply = selectors.reply_for_letter(request.user, handling)  # a proposer gets approved replies only
     if reply is None:
         raise NotFound("This handling record has no reply yet.")
     return _file(exports.reply_letter(reply), f"reply-{handling.proposal_id}-{handling.pk}.docx", exports.DOCX)

@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
 from minsheng.core.exports import DOCX, XLSX, bar_chart_png, xlsx
+from minsheng.core.text import strip_control
 
 from .models import Proposal, Reply
 from .selectors import ProposalStatistics
@@ -28,10 +29,16 @@ def _document_for(unit) -> Document:
     document = Document()
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(unit.name)
+    run = heading.add_run(_clean(unit.name))
     run.bold, run.font.size, run.font.color.rgb = True, Pt(22), RGBColor(0xC0, 0x00, 0x00)
     document.add_paragraph("—" * 30).alignment = WD_ALIGN_PARAGRAPH.CENTER
     return document
+
+
+def _clean(value: object) -> str:
+    """Text for a Word document: python-docx refuses control characters (one in a title or a unit name
+    would fail the document); tab and line breaks are kept."""
+    return strip_control(str(value), multiline=True)
 
 
 def reply_letter(reply: Reply) -> bytes:
@@ -45,17 +52,17 @@ def reply_letter(reply: Reply) -> bytes:
                               f"第{proposal.serial or ''}号提案的答复")
     title_run.bold, title_run.font.size = True, Pt(16)
     names = "、".join(p.member.name for p in proposal.proposers.select_related("member"))
-    document.add_paragraph(f"{names}委员：")
-    document.add_paragraph(f"您提出的《{proposal.title}》的提案收悉。现答复如下：")
-    for paragraph in reply.text.split("\n"):
+    document.add_paragraph(_clean(f"{names}委员："))
+    document.add_paragraph(_clean(f"您提出的《{proposal.title}》的提案收悉。现答复如下："))
+    for paragraph in _clean(reply.text).split("\n"):
         if paragraph.strip():
             document.add_paragraph(paragraph.strip())
-    document.add_paragraph(f"办理结果类别：{reply.category.code}（{reply.category.label}）")
+    document.add_paragraph(_clean(f"办理结果类别：{reply.category.code}（{reply.category.label}）"))
     document.add_paragraph("感谢您对我们工作的关心和支持，欢迎继续提出意见和建议。")
-    closing = document.add_paragraph(f"{handling.unit.name}\n{timezone.localtime(reply.reviewed_at or reply.drafted_at):%Y年%m月%d日}")
+    closing = document.add_paragraph(_clean(f"{handling.unit.name}\n{timezone.localtime(reply.reviewed_at or reply.drafted_at):%Y年%m月%d日}"))
     closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.add_paragraph(f"签发人：{reply.signer or '—'}    联系人：{reply.contact_person or '—'}    "
-                           f"联系电话：{reply.contact_phone or '—'}")
+    document.add_paragraph(_clean(f"签发人：{reply.signer or '—'}    联系人：{reply.contact_person or '—'}    "
+                                  f"联系电话：{reply.contact_phone or '—'}"))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -113,7 +120,7 @@ def annual_report(stats: ProposalStatistics, *, title: str) -> bytes:
     from docx.shared import Inches
 
     document = Document()
-    heading = document.add_heading(title, level=1)
+    heading = document.add_heading(_clean(title), level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(
         f"本期共收到提案{stats.received}件，立案率{stats.filing_rate or 0}%；其中集体提案{stats.collective}件、委员提案"
@@ -136,7 +143,7 @@ def annual_report(stats: ProposalStatistics, *, title: str) -> bytes:
     for u in stats.units:
         cells = units.add_row().cells
         for cell, value in zip(cells, [u["unit__name"], u["assigned"], u["replied"], u["on_time_rate"]], strict=True):
-            cell.text = "—" if value is None else str(value)
+            cell.text = "—" if value is None else _clean(value)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -4,15 +4,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.models import LivelihoodTag, Member, Unit
+from minsheng.core.text import strip_control
 
 from .models import SubjectArea
 
 
+class TextField(forms.CharField):
+    """A text field without control characters (one pasted into a title once broke every export): a
+    textarea keeps tab and line breaks, a one-line input keeps none. Removed before the checks, so a
+    value of control characters alone counts as empty."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control(value, multiline=isinstance(self.widget, forms.Textarea))
+        return super().to_python(value)
+
+
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=_("Title (案由)"), max_length=120)
-    situation = forms.CharField(label=_("Situation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
-    analysis = forms.CharField(label=_("Analysis"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
-    suggestions = forms.CharField(label=_("Suggestions"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
+    title = TextField(label=_("Title (案由)"), max_length=120)
+    situation = TextField(label=_("Situation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
+    analysis = TextField(label=_("Analysis"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
+    suggestions = TextField(label=_("Suggestions"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
     subject_area = forms.ModelChoiceField(label=_("Subject area"), queryset=SubjectArea.objects.all(), required=False)
     tags = forms.ModelMultipleChoiceField(label=_("七有 / 五性 tags"), queryset=LivelihoodTag.objects.all(), required=False,
                                           widget=forms.CheckboxSelectMultiple)

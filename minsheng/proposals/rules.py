@@ -2,7 +2,9 @@
 
 The office (staff) reviews, assigns and supervises; leaders read everything and record instructions; a
 member drafts and sees their own proposals; a unit handler sees only proposals with a handling record
-for their unit, and acts only on that record.
+for their unit, sees only that record (and, in joint handling, the lead's or the co-units' records) and
+acts only on it. What may be seen is defined once, by the querysets in `selectors` (`visible_proposals`,
+`visible_handlings`); the view rules ask them.
 """
 
 from __future__ import annotations
@@ -20,14 +22,6 @@ def is_proposal_creator(user, proposal) -> bool:
 
 
 @rules.predicate
-def is_proposer(user, proposal) -> bool:
-    if proposal is None or not user.is_authenticated:
-        return False
-    member = getattr(user, "member", None)
-    return member is not None and proposal.proposers.filter(member=member).exists()
-
-
-@rules.predicate
 def is_first_proposer(user, proposal) -> bool:
     if proposal is None or not user.is_authenticated:
         return False
@@ -35,18 +29,33 @@ def is_first_proposer(user, proposal) -> bool:
 
 
 @rules.predicate
-def unit_handles_proposal(user, proposal) -> bool:
-    if proposal is None or not is_unit_handler(user):
-        return False
-    return proposal.handlings.filter(unit_id=user.unit_id).exclude(status="reassigned").exists()
-
-
-@rules.predicate
 def is_handler_of(user, handling) -> bool:
     return handling is not None and is_unit_handler(user) and handling.unit_id == user.unit_id
 
 
-rules.add_perm("proposals.view_proposal", is_office | is_proposal_creator | is_proposer | unit_handles_proposal)
+@rules.predicate
+def in_visible_proposals(user, proposal) -> bool:
+    """The proposal is in `selectors.visible_proposals(user)`: the one answer to "may this user see it"."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    from .selectors import visible_proposals
+
+    return visible_proposals(user).filter(pk=proposal.pk).exists()
+
+
+@rules.predicate
+def in_visible_handlings(user, handling) -> bool:
+    """The record is in `selectors.visible_handlings(user)`: a unit handler sees its own unit's records and, in
+    joint handling, its group's (lead ↔ co-units); not another unit's separate (分办) record."""
+    if handling is None or not user.is_authenticated:
+        return False
+    from .selectors import visible_handlings
+
+    return visible_handlings(user).filter(pk=handling.pk).exists()
+
+
+rules.add_perm("proposals.view_proposal", is_office | in_visible_proposals)
+rules.add_perm("proposals.view_handling", is_office | in_visible_handlings)
 rules.add_perm("proposals.edit_proposal", is_proposal_creator | is_first_proposer | is_office_staff)
 rules.add_perm("proposals.manage_proposals", is_office_staff)
 rules.add_perm("proposals.record_instruction", is_office_staff | is_leader)

@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from minsheng.core.schemas import Id
+
 
 class ProposalIn(Schema):
     title: str = Field(..., max_length=120)
@@ -13,15 +15,15 @@ class ProposalIn(Schema):
     analysis: str = Field(..., max_length=8000)
     suggestions: str = Field(..., max_length=8000)
     kind: str = "member"
-    cosigners: list[int] = Field(default_factory=list, description="member ids who must confirm")
-    subject_area: int | None = None
-    tags: list[int] = Field(default_factory=list)
-    suggested_units: list[int] = Field(default_factory=list)
+    cosigners: list[Id] = Field(default_factory=list, description="member ids who must confirm")
+    subject_area: Id | None = None
+    tags: list[Id] = Field(default_factory=list)
+    suggested_units: list[Id] = Field(default_factory=list)
     consent_publish: bool = True
     is_urgent: bool = False
-    org_party: int | None = None
-    org_sector: int | None = None
-    org_committee: int | None = None
+    org_party: Id | None = None
+    org_sector: Id | None = None
+    org_committee: Id | None = None
     org_name: str = ""
 
 
@@ -30,9 +32,9 @@ class ProposalPatch(Schema):
     situation: str | None = Field(None, max_length=8000)
     analysis: str | None = Field(None, max_length=8000)
     suggestions: str | None = Field(None, max_length=8000)
-    subject_area: int | None = None
-    tags: list[int] | None = None
-    suggested_units: list[int] | None = None
+    subject_area: Id | None = None
+    tags: list[Id] | None = None
+    suggested_units: list[Id] | None = None
     consent_publish: bool | None = None
     is_urgent: bool | None = None
 
@@ -90,25 +92,25 @@ class ReviewIn(Schema):
 class DecideIn(Schema):
     outcome: str = Field(..., description="file, merge, return, not_file or refer")
     note: str = ""
-    merge_into: int | None = None
-    reason: int | None = Field(None, description="NotFiledReason id, for not_file")
-    refer_to: int | None = None
-    version: int | None = None
+    merge_into: Id | None = None
+    reason: Id | None = Field(None, description="NotFiledReason id, for not_file")
+    refer_to: Id | None = None
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class BulkDecideIn(Schema):
-    ids: list[int]
+    ids: list[Id]
     outcome: str
     note: str = ""
-    reason: int | None = None
+    reason: Id | None = None
 
 
 class AssignIn(Schema):
     mode: str = Field(..., description="single, separate or lead")
-    units: list[int]
-    co_units: list[int] = Field(default_factory=list)
+    units: list[Id]
+    co_units: list[Id] = Field(default_factory=list)
     start: dt.date | None = None
-    version: int | None = None
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class NoteIn(Schema):
@@ -117,7 +119,7 @@ class NoteIn(Schema):
 
 class KeyIn(Schema):
     is_key: bool = True
-    leader: int | None = None
+    leader: Id | None = None
     reported_to_city_leaders: bool | None = None
 
 
@@ -140,7 +142,7 @@ class HandlingOut(HandlingBrief):
 
 class ReassignIn(Schema):
     reason: str = Field(..., max_length=4000)
-    suggested_unit: int | None = None
+    suggested_unit: Id | None = None
 
 
 class ExtensionIn(Schema):
@@ -151,7 +153,7 @@ class ExtensionIn(Schema):
 class DecideRequestIn(Schema):
     approve: bool
     note: str = ""
-    new_unit: int | None = None
+    new_unit: Id | None = None
 
 
 class RequestOut(Schema):
@@ -200,7 +202,7 @@ class SimilarIn(Schema):
     situation: str = Field("", max_length=8000)
     analysis: str = Field("", max_length=8000)
     suggestions: str = Field("", max_length=8000)
-    exclude: int | None = None
+    exclude: Id | None = None
 
 
 class SimilarOut(Schema):

@@ -37,6 +37,7 @@ from .choices import (
     COLLECTIVE_KINDS,
     HANDLING_OPEN,
     REPLYING_MODES,
+    HandlingMode,
     HandlingStatus,
     ProposalStatus,
     ReplyStatus,
@@ -46,10 +47,20 @@ from .choices import (
 from .models import Evaluation, Handling, Instruction, Proposal, Proposer, Reply
 
 
+def sees_everything(user: User) -> bool:
+    """The office (staff, superusers) and leaders see every proposal, handling record and draft reply."""
+    return user.is_authenticated and (user.has_perm("proposals.manage_proposals") or user.role == "leader")
+
+
 def visible_proposals(user: User) -> QuerySet[Proposal]:
-    """What the user may see: the office everything; a member their own; a unit handler what its unit handles."""
+    """THE visibility selector: the proposals this user may open. The office everything; a member their own
+    (drafted or signed); a unit handler what its unit handles (not re-assigned away); anyone else what they
+    drafted. The `view_proposal` rule, every list, the nominations and search (`proposals_viewable`, which adds
+    the published proposals) are answered by it."""
     qs = Proposal.objects.all()
-    if user.has_perm("proposals.manage_proposals") or user.role == "leader":
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_everything(user):
         return qs
     # Semi-joins (`pk IN (subquery)`) rather than joins: no duplicate rows, so no DISTINCT over every column
     # and a plain COUNT(*) for the pager (at 100,000 proposals the DISTINCT cost more than the page itself).
@@ -60,6 +71,55 @@ def visible_proposals(user: User) -> QuerySet[Proposal]:
     if member is None:
         return qs.filter(created_by=user)
     return qs.filter(Q(created_by=user) | Q(pk__in=Proposer.objects.filter(member=member).values("proposal_id")))
+
+
+def visible_handlings(user: User) -> QuerySet[Handling]:
+    """The handling records this user may see (with their contacts, requests and replies).
+
+    The office everything. A unit handler its own unit's records and, in joint handling (主办 + 会办), the
+    records of the same group: the lead unit its co-units' records (their opinions come to it), a co-unit
+    the lead's record (it countersigns that reply) but not the other co-units'; separate units (分办) and
+    records re-assigned away stay out. Anyone else (a proposer) every record of the proposals they may see."""
+    qs = Handling.objects.all()
+    if sees_everything(user):
+        return qs
+    if user.is_authenticated and user.role == "unit_handler" and user.unit_id:
+        own = Handling.objects.filter(unit_id=user.unit_id).exclude(status=HandlingStatus.REASSIGNED)
+        return qs.exclude(status=HandlingStatus.REASSIGNED).filter(
+            Q(pk__in=own.values("pk")) | Q(lead_id__in=own.filter(mode=HandlingMode.LEAD).values("pk"))
+            | Q(pk__in=own.filter(mode=HandlingMode.CO).values("lead_id")))
+    return qs.filter(proposal__in=visible_proposals(user))
+
+
+def sees_reply_drafts(user: User) -> bool:
+    """Replies before the office approved them are for the office and the units (of the records they may see);
+    proposers and other members see approved replies only."""
+    return sees_everything(user) or (user.is_authenticated and user.role == "unit_handler" and bool(user.unit_id))
+
+
+def visible_replies(user: User, handling: Handling | None = None) -> QuerySet[Reply]:
+    """The replies this user may read (of one record when given): drafts only for `sees_reply_drafts`."""
+    qs = Reply.objects.filter(handling__in=visible_handlings(user))
+    if handling is not None:
+        qs = qs.filter(handling=handling)
+    return qs if sees_reply_drafts(user) else qs.filter(status=ReplyStatus.APPROVED)
+
+
+def reply_for_letter(user: User, handling: Handling) -> Reply | None:
+    """The reply whose letter this user downloads: the newest one they may read, or None."""
+    return visible_replies(user, handling).select_related("category", "handling__unit", "handling__proposal__term",
+                                                          "handling__proposal__session").order_by("-id").first()
+
+
+def visible_nominations(user: User) -> QuerySet:
+    """Key-proposal nominations this user may see: the office all; every member all (all members are consulted
+    on the choice, domain.md); anyone else those of proposals they may see (`proposals_viewable`)."""
+    from .models import KeyNomination
+
+    qs = KeyNomination.objects.all()
+    if sees_everything(user) or (user.is_authenticated and Member.objects.filter(user=user).exists()):
+        return qs
+    return qs.filter(proposal__in=proposals_viewable(user, Proposal.objects.filter(pk__in=qs.values("proposal_id"))))
 
 
 def proposal_list(user: User, *, q: str = "", status: str | None = None, session: int | None = None,
@@ -96,7 +156,7 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
         .defer("situation", "analysis", "suggestions", "review_note")  # long texts no list row shows
         .prefetch_related(
             Prefetch("proposers", queryset=Proposer.objects.select_related("member").order_by("order", "id")),
-            Prefetch("handlings", queryset=Handling.objects.select_related("unit").exclude(status="reassigned")),
+            Prefetch("handlings", queryset=visible_handlings(user).select_related("unit").exclude(status="reassigned")),
         )
         .order_by("-id")
     )
@@ -179,15 +239,19 @@ def similar_proposals(user: User, *, title: str, text: str = "", exclude: int | 
     return [SimilarProposal(p, round(score, 2), score >= DUPLICATE_AT) for p, score in ranked]
 
 
-def proposal_detail(pk: int) -> Proposal:
+def proposal_detail(pk: int, user: User | None = None) -> Proposal:
+    """One proposal with its joins. With `user`, its `handlings` are those the user may see
+    (`visible_handlings`) and their `replies` those the user may read (`visible_replies`)."""
+    handlings = Handling.objects.all() if user is None else visible_handlings(user)
+    replies = Reply.objects.all() if user is None or sees_reply_drafts(user) else Reply.objects.filter(status=ReplyStatus.APPROVED)
     return (
         Proposal.objects.select_related("term", "session", "subject_area", "supervising_leader", "merged_into",
                                         "not_filed_reason", "referred_to", "org_party", "org_sector", "org_committee")
         .prefetch_related(
             "tags", "suggested_units", "instructions",
             Prefetch("proposers", queryset=Proposer.objects.select_related("member__sector", "via")),
-            Prefetch("handlings", queryset=Handling.objects.select_related("unit", "lead__unit").prefetch_related(
-                Prefetch("replies", queryset=Reply.objects.select_related("category").prefetch_related(
+            Prefetch("handlings", queryset=handlings.select_related("unit", "lead__unit").prefetch_related(
+                Prefetch("replies", queryset=replies.select_related("category").prefetch_related(
                     Prefetch("evaluations", queryset=Evaluation.objects.select_related("member")))),
                 "contacts", "requests")),
         )

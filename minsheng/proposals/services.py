@@ -25,6 +25,7 @@ from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from minsheng.core.models import Member, Session, Term, Unit, User
 from minsheng.core.search import search_index
 from minsheng.core.services import after_commit, event_record, notify
+from minsheng.core.text import strip_control
 
 from . import errors
 from .choices import (
@@ -123,7 +124,10 @@ def _unit_users(unit: Unit) -> list[User]:
 
 
 def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned = dict(data)
+    # Control characters (a pasted \x0b) are dropped at input, whatever the caller (page, API, import):
+    # stored, they would break every Word and Excel export of the proposal.
+    cleaned = {f: strip_control(v, multiline=f != "title") if isinstance(v, str) and f in TEXT_FIELDS else v
+               for f, v in data.items()}
     missing = {f: "required" for f in ("title", "situation", "analysis", "suggestions")
                if f in cleaned and not str(cleaned[f] or "").strip()}
     if missing:
@@ -133,6 +137,9 @@ def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
     if too_long:
         raise Invalid(_("These sections are too long: %(fields)s.") % {"fields": ", ".join(too_long)}, fields=too_long)
     return cleaned
+
+
+TEXT_FIELDS = ("title", "situation", "analysis", "suggestions")
 
 
 # --- drafting ------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,23 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    """POST["next"] when it points to this site (no other host or scheme, https kept), else `fallback`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _handling_for(request: HttpRequest, pk: int) -> Handling:
+    """A handling record the user may see (`proposals.view_handling`): another unit's record answers 403."""
+    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
+    if not request.user.has_perm("proposals.view_handling", handling):
+        raise PermissionDenied
+    return handling
 
 
 def _perform(request: HttpRequest, action: Callable[[], object]) -> None:
@@ -121,7 +139,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        proposal = selectors.proposal_detail(pk)
+        proposal = selectors.proposal_detail(pk, request.user)  # only the handlings and replies the user may see
     except Proposal.DoesNotExist:
         raise Http404 from None
     user = request.user
@@ -224,9 +242,7 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def handling_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
-    if not request.user.has_perm("proposals.view_proposal", handling.proposal):
-        raise PermissionDenied
+    handling = _handling_for(request, pk)
     p, u = request.POST, request.user
     category = ResultCategory.objects.filter(code=p.get("category", "")).first()
     actions = {
@@ -254,7 +270,7 @@ def handling_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in actions:
         raise Http404
     _perform(request, actions[action])
-    return redirect(request.POST.get("next") or reverse("proposals:proposal_detail", args=[handling.proposal_id]))
+    return redirect(_next_or(request, reverse("proposals:proposal_detail", args=[handling.proposal_id])))
 
 
 def _missing_category():
@@ -273,10 +289,8 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reply_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    handling = get_object_or_404(Handling.objects.select_related("proposal", "unit"), pk=pk)
-    if not request.user.has_perm("proposals.view_proposal", handling.proposal):
-        raise PermissionDenied
-    reply = handling.replies.select_related("category").order_by("-id").first()
+    handling = _handling_for(request, pk)
+    reply = selectors.reply_for_letter(request.user, handling)  # a proposer gets approved replies only
     if reply is None:
         raise Http404
     return _file(exports.reply_letter(reply), f"reply-{handling.proposal_id}-{handling.pk}.docx", exports.DOCX)
@@ -424,8 +438,10 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         c.unit_id == request.user.unit_id for c in episode.commitments.all()))
     if not (request.user.has_perm("proposals.view_statistics") or mine):
         raise PermissionDenied
+    proposals = selectors.proposals_viewable(request.user, episode.proposals.all()).select_related("session", "term")
     return render(request, "proposals/episode_detail.html", {
-        "episode": episode, "events": timeline(episode), "can_manage": request.user.has_perm("proposals.manage_proposals"),
+        "episode": episode, "proposals": proposals.order_by("-id"), "events": timeline(episode),
+        "can_manage": request.user.has_perm("proposals.manage_proposals"),
         "units": Unit.objects.filter(active=True),
     })
 
@@ -456,9 +472,9 @@ def nominations(request: HttpRequest) -> HttpResponse:
     """Key-proposal nominations: members give their views while consulting; the office decides."""
     from django.db.models import Count
 
-    from .models import KeyNomination, KeyVote
+    from .models import KeyVote
 
-    qs = (KeyNomination.objects.select_related("proposal__session", "proposal__term")
+    qs = (selectors.visible_nominations(request.user).select_related("proposal__session", "proposal__term")
           .annotate(n_votes=Count("votes"), n_support=Count("votes", filter=Q(votes__support=True))))
     member = Member.objects.filter(user=request.user).first()
     voted = set(KeyVote.objects.filter(member=member).values_list("nomination_id", flat=True)) if member else set()
@@ -476,6 +492,8 @@ def nomination_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     from .models import KeyNomination
 
     nomination = get_object_or_404(KeyNomination, pk=pk)
+    if not selectors.visible_nominations(request.user).filter(pk=nomination.pk).exists():
+        raise PermissionDenied
     p, u = request.POST, request.user
     actions = {
         "support": lambda: services.key_vote(actor=u, nomination=nomination, support=True),

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches
 
 from minsheng.core.exports import bar_chart_png
+from minsheng.core.text import strip_control
 
 from .models import TopicYear
 from .selectors import overview
@@ -37,7 +38,7 @@ def year_report(topic_year: TopicYear) -> bytes:
         values = [f"{r.problem.topic.month}月", r.problem.text, r.members, r.items, r.done, r.activities, r.person_count,
                   f"{r.opinions}/{r.speeches}", r.proposals]
         for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = str(value)
+            cell.text = strip_control(str(value), multiline=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

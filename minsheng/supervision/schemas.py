@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from minsheng.core.schemas import Id
+
 
 class TopicYearIn(Schema):
     year: int
@@ -21,10 +23,10 @@ class TopicYearOut(Schema):
 class TopicIn(Schema):
     month: int
     theme: str
-    lead_unit: int
-    co_units: list[int] = []
-    categories: list[int] = []
-    tags: list[int] = []
+    lead_unit: Id
+    co_units: list[Id] = []
+    categories: list[Id] = []
+    tags: list[Id] = []
 
 
 class ProblemOut(Schema):
@@ -57,11 +59,11 @@ class ProblemIn(Schema):
 
 
 class GroupIn(Schema):
-    convener: int | None = None
+    convener: Id | None = None
 
 
 class InviteIn(Schema):
-    member: int
+    member: Id
 
 
 class MembershipOut(Schema):
@@ -75,7 +77,7 @@ class MembershipOut(Schema):
 class ItemIn(Schema):
     kind: str
     text: str
-    owner: int
+    owner: Id
     due_date: dt.date | None = None
 
 
@@ -110,7 +112,7 @@ class ActivityIn(Schema):
     kind: str
     held_on: dt.date
     place: str
-    participants: list[int] = []
+    participants: list[Id] = []
     person_count: int | None = Field(None, ge=0)
     at_council_hall: bool = False
     summary: str = ""
@@ -133,7 +135,7 @@ class OpinionIn(Schema):
     title: str
     text: str
     meeting_date: dt.date | None = None
-    member: int | None = None
+    member: Id | None = None
 
 
 class OpinionOut(Schema):
@@ -148,7 +150,7 @@ class OpinionOut(Schema):
 
 class ProposalLinkIn(Schema):
     number: str | None = Field(None, description="The printed number, e.g. 14-4-0123")
-    proposal: int | None = Field(None, description="Or the proposal's id")
+    proposal: Id | None = Field(None, description="Or the proposal's id")
 
 
 class ProposalLinkOut(Schema):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from minsheng.core.models import LivelihoodTag, Member, Unit, User
 from minsheng.core.services import event_record, notify
+from minsheng.core.text import strip_control
 from minsheng.hotline.models import Category
 from minsheng.proposals.models import Proposal
 
@@ -66,7 +67,7 @@ def _transition(obj: Any, allowed: Iterable[str], action: str) -> str:
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
-    value = (value or "").strip()
+    value = strip_control(value or "", multiline=True).strip()
     if not value:
         raise Invalid(_("This field is required: %(field)s.") % {"field": field}, fields={field: "required"})
     if len(value) > limit:
@@ -201,6 +202,8 @@ def group_join(*, actor: User, group: SupervisionGroup) -> GroupMembership:
 def group_invite(*, actor: User, group: SupervisionGroup, member: Member) -> GroupMembership:
     """Staff invite a member into a group (重点邀请)."""
     _require(actor, "supervision.manage")
+    if member is None:
+        raise Invalid(_("Name the member to invite."), fields={"member": "required"})
     membership = _add_member(group, member, JoinedVia.INVITED)
     event_record(actor=actor, verb="group_invited", target=group.problem, note=member.name)
     if member.user_id:

@@ -137,3 +137,28 @@ def test_upload_queues_an_import_and_refuses_bad_files(client, users, places, dj
         response = client.post("/api/hotline/imports", {"file": SimpleUploadedFile("t.csv", content)})
     assert response.status_code == 202
     assert Job.objects.get().params["filename"] == "t.csv"
+
+
+def test_district_staff_see_their_districts_breakdown_and_the_district_comparison(client, users, places):
+    for street, district in ((places["jianwai"], places["chaoyang"]), (places["xibeiwang"], places["haidian"])):
+        for _ in range(3):
+            TicketFactory(unit=users["unit_obj"], street=street, district=district)
+    login(client, users["district"])
+    assert users["district"].district_id == places["chaoyang"].pk
+    body = client.get("/api/hotline/rates?month=2025-11&by=street").json()
+    assert [r["name"] for r in body["rows"]] == ["建外街道"]  # not 海淀's 西北旺镇
+    body = client.get(f"/api/hotline/rates?month=2025-11&by=unit&district={places['chaoyang'].pk}").json()
+    assert [(r["name"], r["total"]) for r in body["rows"]] == [("北京市民政局", 3)]
+    response = client.get(f"/api/hotline/rates?month=2025-11&by=street&district={places['haidian'].pk}")
+    assert response.status_code == 403
+    assert response.json()["code"] == "hotline_other_district"
+    body = client.get("/api/hotline/rates?month=2025-11&by=district").json()
+    assert sorted(r["name"] for r in body["rows"]) == ["朝阳区", "海淀区"]
+    # The page shows their district's streets whatever the query asks for by default; another district: 403.
+    html = client.get("/hotline/rates/?month=2025-11&by=street").content.decode()
+    assert "建外街道" in html and "西北旺镇" not in html
+    assert client.get(f"/hotline/rates/?month=2025-11&by=street&district={places['haidian'].pk}").status_code == 403
+    # Staff still see every street.
+    login(client, users["staff"])
+    body = client.get("/api/hotline/rates?month=2025-11&by=street").json()
+    assert sorted(r["name"] for r in body["rows"]) == ["建外街道", "西北旺镇"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import login
+from conftest import login, outside_client
 from minsheng.core.models import Event, Notification
 from minsheng.proposals.models import Handling, Proposal
 
@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def post(client, url, data=None):
     return client.post(url, data=json.dumps(data or {}), content_type="application/json")
+
+
+@pytest.fixture(params=["session", "csrf", "token"])
+def client(request):
+    """Each test runs three ways: Django's test client, a browser that enforces CSRF, and a program with a
+    bearer token (which needs no CSRF token)."""
+    return outside_client(request.param)
 
 
 @pytest.fixture

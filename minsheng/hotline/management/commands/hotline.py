@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 from pathlib import Path
@@ -95,14 +94,7 @@ class Command(BaseCommand):
         seconds = time.monotonic() - began
         table = list(rate_export_rows(rows, by))
         if out:
-            path = Path(out)
-            if path.suffix.lower() == ".xlsx":
-                from minsheng.hotline.exports import write_xlsx
-
-                write_xlsx(path, table, title=f"{month} {by}")
-            else:
-                with path.open("w", encoding="utf-8-sig", newline="") as handle:
-                    csv.writer(handle).writerows(table)
+            _write_table(Path(out), f"{month} {by}", table[0], table[1:])
             self.stdout.write(f"{len(rows)} rows by {by} for {month} written to {out} ({seconds:.2f} s)")
             return
         widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
@@ -117,14 +109,7 @@ class Command(BaseCommand):
         rows = candidate_rows(topic_candidates(year=year, top=top))
         seconds = time.monotonic() - began
         if out:
-            path = Path(out)
-            if path.suffix.lower() == ".xlsx":
-                from minsheng.hotline.exports import write_xlsx
-
-                write_xlsx(path, [HEADERS, *rows], title=f"{year} candidates")
-            else:
-                with path.open("w", encoding="utf-8-sig", newline="") as handle:
-                    csv.writer(handle).writerows([HEADERS, *rows])
+            _write_table(Path(out), f"{year} candidates", HEADERS, rows)
             self.stdout.write(f"{len(rows)} candidates for {year} written to {out} ({seconds:.2f} s)")
             return
         for row in rows:
@@ -138,3 +123,13 @@ class Command(BaseCommand):
         with progress_bar("classify") as update:
             done = ticket_classify_missing(progress=update)
         self.stdout.write(f"classified {done} tickets")
+
+
+def _write_table(path: Path, title: str, headers: list, rows: list) -> None:
+    """`--out`: Excel (streamed) for a .xlsx name, else CSV — both through the safe writers of core."""
+    from minsheng.core.exports import write_csv, write_xlsx
+
+    if path.suffix.lower() == ".xlsx":
+        write_xlsx(path, [(title, headers, rows)], streaming=True)
+    else:
+        write_csv(path, headers, rows)
