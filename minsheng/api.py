@@ -10,6 +10,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -152,6 +153,11 @@ def on_overflow(request, exc):
 def on_raw_post_data(request, exc):
     # A multipart or form body sent to an endpoint that reads JSON: Django has consumed the stream.
     return _error(request, 400, "bad_body", "This endpoint reads a JSON body (Content-Type: application/json).")
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return _error(request, 400, "bad_body", f"The multipart body could not be read ({exc}).")
 
 
 @api.exception_handler(RequestDataTooBig)

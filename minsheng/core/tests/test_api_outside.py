@@ -234,3 +234,8 @@ def test_hotline_months_and_years_out_of_range(users):
         _assert_error(client.get(f"/api/hotline/rates?month={month}"), 422, "hotline_bad_month")
     assert client.get("/hotline/candidates/?year=99999").status_code == 200
     assert client.get("/hotline/candidates/?year=-5").status_code == 200
+
+
+def test_multipart_without_a_boundary_is_400(users):
+    client = login(outside_client("token"), users["staff"])
+    _assert_error(client.post("/api/hotline/imports", data=b"x", content_type="multipart/form-data"), 400, "bad_body")
