@@ -4,7 +4,7 @@
     python bench/hot_issues_scale.py --quick    # 20,000 messages
     python bench/hot_issues_scale.py --n 200000 --hot 30
 
-Messages come from ``minsheng.textmining._screen_synth`` (hand-made vocabularies): background
+Messages come from ``tools.textmining.screen_synth`` (hand-made vocabularies): background
 complaints spread over a year (``--placeless-share`` of them city-wide, naming no place) plus
 ``--hot`` planted issues (one place, one problem, ~60 days) and ``--hot-placeless`` planted issues
 naming no place (a lending platform's collapse) sharing ``--hot-share`` of the messages. Prints
@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from minsheng.textmining import hot_issues  # noqa: E402
-from minsheng.textmining._screen_synth import civic_messages  # noqa: E402
+from tools.textmining.screen_synth import civic_messages  # noqa: E402
 
 
 def peak_rss_mb() -> float:

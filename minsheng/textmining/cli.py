@@ -12,14 +12,10 @@ import argparse
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from minsheng.textmining import ENGINE_VERSION
+from minsheng.textmining import ENGINE_VERSION, cli_more
 from minsheng.textmining.classify import LEVEL_SEPARATOR, MODEL_FORMAT, Prediction, TextClassifier, evaluate
+from minsheng.textmining.cli_common import done, output_table, progress, stderr, warn, warn_rows
 from minsheng.textmining.dedupe import Deduper
 from minsheng.textmining.io import (
     Table,
@@ -29,25 +25,14 @@ from minsheng.textmining.io import (
     check_model_target,
     check_output,
     columns_found,
-    make_room,
     read_csv,
     read_text,
     write_csv,
 )
 
-__all__ = ["main", "output_table", "progress", "warn", "warn_rows"]
+__all__ = ["build_parser", "main"]
 
 _BATCH = 2048
-_stderr = Console(stderr=True)
-
-
-@contextmanager
-def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr; yields ``advance(n)``."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 def _texts(table: Table, column: str) -> list[str]:
@@ -104,7 +89,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if not pairs:
         raise TextMiningError(f"{args.data}: no row has both a text and a label")
     _warn_single_labels(labels, [y for _, y in pairs])
-    with _stderr.status("training") as status:
+    with stderr.status("training") as status:
         model = TextClassifier.train(
             [t for t, _ in pairs],
             [y for _, y in pairs],
@@ -117,36 +102,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
     model.save(args.out)
     network = "" if model.network is None else f", with a network of {model.network.w1.shape[1]} hidden units"
-    _done(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels{network} → {args.out}")
+    done(f"trained on {len(pairs)} texts + {len(extra_tokens)} token rows, {len(model.labels)} labels{network} → {args.out}")
     return 0
-
-
-def _done(message: str) -> None:
-    """A command's closing summary, on stderr: stdout carries only ``evaluate``'s report."""
-    _stderr.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-def warn(message: str) -> None:
-    _stderr.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
-
-
-def warn_rows(table: Table, rows: list[int], what: str) -> None:
-    """Warn about the rows at the 0-based indices ``rows`` of ``table``, named as a spreadsheet
-    numbers them (the header is row 1): ``what`` says what they lack and what happens to them."""
-    if not rows:
-        return
-    shown = ", ".join(str(i + 2) for i in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
-    warn(f"{table.path}: {len(rows)} {'row' if len(rows) == 1 else 'rows'} ({shown}) {what}")
-
-
-def output_table(table: Table, added: list[str]) -> tuple[list[str], list[dict[str, object]]]:
-    """``io.make_room`` for a command's output, with a warning for each input column it renames."""
-    columns, rows, renames = make_room(table, added)
-    if not table.rows:
-        warn(f"{table.path}: no rows after the header; the output has only its header")
-    for old, new in renames.items():
-        warn(f"{table.path} already has a column {old}; the output keeps it as {new}")
-    return columns, rows
 
 
 def _without(*columns: list[str]) -> list[int]:
@@ -224,7 +181,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
             out[name] = prediction.levels[k] if prediction and k < len(prediction.levels) else ""
     write_csv(args.out, columns, rows)
     flagged = sum(1 for p in predictions.values() if p.needs_person) + len(texts) - len(present)
-    _done(f"classified {len(present)} texts ({flagged} need a person) → {args.out}")
+    done(f"classified {len(present)} texts ({flagged} need a person) → {args.out}")
     return 0
 
 
@@ -242,7 +199,7 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
         out.update(group=result.group[i], representative=int(result.representative[i] == i))
     write_csv(args.out, columns, rows)
     duplicates = len(texts) - result.n_groups
-    _done(f"{len(texts)} texts, {result.n_groups} groups, {duplicates} near-duplicates → {args.out}")
+    done(f"{len(texts)} texts, {result.n_groups} groups, {duplicates} near-duplicates → {args.out}")
     return 0
 
 
@@ -284,8 +241,6 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--out", required=True)
     dedupe.set_defaults(handler=_cmd_dedupe)
 
-    from minsheng.textmining import cli_more
-
     cli_more.register(subparsers)
     return parser
 
@@ -296,8 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except TextMiningError as error:
-        _stderr.print(f"error: {error.message}", markup=False, highlight=False, soft_wrap=True)
+        stderr.print(f"error: {error.message}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:  # outputs are written atomically: nothing is left half-way
-        _stderr.print("interrupted: nothing was written", markup=False, highlight=False)
+        stderr.print("interrupted: nothing was written", markup=False, highlight=False)
         return 130

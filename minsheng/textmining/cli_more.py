@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from minsheng.textmining.cli import output_table, progress, warn, warn_rows
+from minsheng.textmining.cli_common import output_table, progress, warn, warn_rows
 from minsheng.textmining.io import (
     Table,
     TextMiningError,

@@ -44,7 +44,7 @@ from functools import cache
 import numpy as np
 import rjieba
 
-from minsheng.textmining.hot_issues import parse_time
+from minsheng.textmining.hot_messages import parse_time
 from minsheng.textmining.normalize import clean, to_simplified
 from minsheng.textmining.segment import default_stop_words
 

@@ -32,9 +32,9 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, logit
 
-from minsheng.textmining._screen_linear import FORMAT, LinearTextModel, ModelFormatError, featurize
-from minsheng.textmining._screen_trees import _CONTENT, MEASURES, BoostedTrees, TreeFormatError, text_measures
 from minsheng.textmining.normalize import clean, find_entities, to_simplified
+from minsheng.textmining.spam_linear import FORMAT, LinearTextModel, ModelFormatError, featurize
+from minsheng.textmining.spam_trees import _CONTENT, MEASURES, BoostedTrees, TreeFormatError, text_measures
 
 __all__ = [
     "FORMAT",

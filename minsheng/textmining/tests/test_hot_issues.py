@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from minsheng.textmining import hot_issues as hi
+from minsheng.textmining import hot_labels, hot_links, hot_prepare, places
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -102,12 +103,12 @@ def test_extract_places_keeps_a_road_named_before_a_word_of_its_own():
 
 def test_a_short_name_absorbs_the_longer_names_of_one_place():
     counts = {"魅力之城": 30, "万科魅力之城": 5, "但魅力之城": 2, "现魅力之城": 2, "也魅力之城": 2}
-    assert set(hi._merge_key_variants(counts).values()) == {"魅力之城"}
+    assert set(hot_prepare._merge_key_variants(counts).values()) == {"魅力之城"}
 
 
 def test_a_short_name_ending_several_established_names_is_ambiguous():
     counts = {"锦绣花园": 12, "阳光锦绣花园": 10, "海棠锦绣花园": 9, "福星锦绣花园": 3, "房海棠锦绣花园": 1}
-    mapping = hi._merge_key_variants(counts)
+    mapping = hot_prepare._merge_key_variants(counts)
     assert mapping == {
         "锦绣花园": "锦绣花园",
         "阳光锦绣花园": "阳光锦绣花园",
@@ -117,10 +118,10 @@ def test_a_short_name_ending_several_established_names_is_ambiguous():
     }
     # A shorter name still does not take what the ambiguous one may not (帝景苑 is named once).
     counts = {"万科江山帝景苑": 30, "中海江山帝景苑": 30, "保利江山帝景苑": 30, "江山帝景苑": 20, "帝景苑": 1}
-    assert hi._merge_key_variants(counts) == {key: key for key in counts}
+    assert hot_prepare._merge_key_variants(counts) == {key: key for key in counts}
     counts = {"锦绣花园": 12, "阳光锦绣花园": 10, "海棠锦绣花园": 9, "房海棠锦绣花园": 1}
     # Two established names are not enough to call the short one ambiguous.
-    assert set(hi._merge_key_variants(counts).values()) == {"锦绣花园"}
+    assert set(hot_prepare._merge_key_variants(counts).values()) == {"锦绣花园"}
 
 
 def test_one_issue_per_problem_and_place():
@@ -140,51 +141,51 @@ def test_one_issue_per_problem_and_place():
 def test_a_common_name_ends_at_a_word_not_inside_one():
     subjects = ["建议经开区泉星公园项目规划优化", "经开区泉星公园项目何时开工", "经开区泉星公园项目进度慢"]
     # the longest shared run is cut at 8 characters, inside 项目: it ends at 公园 instead
-    assert hi._common_name(subjects, subjects[0]) == "经开区泉星公园"
-    assert hi._common_name(["58车贷案件进展", "58车贷案件通报"], "58车贷案件进展") == "58车贷案件"
-    assert hi._at_words("泉星公园项", "泉星公园项目") == "泉星公园"
-    assert hi._at_words("公园项", "公园项目") == "公园项"  # cut back, fewer than 3 characters would remain
+    assert hot_labels._common_name(subjects, subjects[0]) == "经开区泉星公园"
+    assert hot_labels._common_name(["58车贷案件进展", "58车贷案件通报"], "58车贷案件进展") == "58车贷案件"
+    assert hot_labels._at_words("泉星公园项", "泉星公园项目") == "泉星公园"
+    assert hot_labels._at_words("公园项", "公园项目") == "公园项"  # cut back, fewer than 3 characters would remain
 
 
 def test_a_common_name_starts_at_a_word_not_inside_one():
-    assert hi._at_words("房公积金", "咨询A市购房公积金贷款的要求") == "公积金"
-    assert hi._at_words("房公积", "咨询A市购房公积金贷款的要求") == "房公积"  # fewer than 3 would remain
+    assert hot_labels._at_words("房公积金", "咨询A市购房公积金贷款的要求") == "公积金"
+    assert hot_labels._at_words("房公积", "咨询A市购房公积金贷款的要求") == "房公积"  # fewer than 3 would remain
     # A市 is not a word of its own for rjieba (市经 / 开区): blanked, 经开区 stays whole
-    assert hi._at_words("经开区泉星公园项", "建议进一步优化A市经开区泉星公园项目规划") == "经开区泉星公园"
+    assert hot_labels._at_words("经开区泉星公园项", "建议进一步优化A市经开区泉星公园项目规划") == "经开区泉星公园"
     subjects = ["咨询A市购房公积金贷款的要求", "A市住房公积金贷款额度", "租房公积金贷款怎么办理"]  # 房公积金贷款 shared
-    assert hi._common_name(subjects, subjects[0]) == "公积金贷款"
+    assert hot_labels._common_name(subjects, subjects[0]) == "公积金贷款"
 
 
 def test_a_common_name_has_no_function_word_at_either_end():
-    assert hi._at_words("洪山公园的", "A4区洪山公园的建设计划何时才能正式启动?") == "洪山公园"
-    assert hi._at_words("旧城改造要", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
-    assert hi._at_words("的旧城改造", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
-    assert hi._at_words("公园的", "洪山公园的建设") == "公园的"  # fewer than 3 characters would remain
-    assert hi._at_words("和包支付", "请问A市为什么要把和包支付作为任务") == "和包支付"  # 和 / 包 / 支付: a name
-    assert hi._at_words("公积金贷款", "公积金贷款") == "公积金贷款"  # whole words, nothing to trim
-    assert hi._at_words("的要求", "贷款的要求") == "的要求"
+    assert hot_labels._at_words("洪山公园的", "A4区洪山公园的建设计划何时才能正式启动?") == "洪山公园"
+    assert hot_labels._at_words("旧城改造要", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
+    assert hot_labels._at_words("的旧城改造", "A7县星沙四区凉塘路的旧城改造要拖到何时?") == "旧城改造"
+    assert hot_labels._at_words("公园的", "洪山公园的建设") == "公园的"  # fewer than 3 characters would remain
+    assert hot_labels._at_words("和包支付", "请问A市为什么要把和包支付作为任务") == "和包支付"  # 和 / 包 / 支付: a name
+    assert hot_labels._at_words("公积金贷款", "公积金贷款") == "公积金贷款"  # whole words, nothing to trim
+    assert hot_labels._at_words("的要求", "贷款的要求") == "的要求"
     subjects = ["A4区洪山公园的建设计划何时启动", "洪山公园的规划", "洪山公园的进度"]
-    assert hi._common_name(subjects, subjects[0]) == "洪山公园"
+    assert hot_labels._common_name(subjects, subjects[0]) == "洪山公园"
 
 
 def test_a_common_name_does_not_end_with_a_lone_direction_of_the_next_name():
     # rjieba cuts 经开区 / 东 / 六线: 东 starts the next road's name
-    assert hi._at_words("经开区东", "问问A市经开区东六线以西泉塘昌和商业中心以南的有关规划") == "经开区"
+    assert hot_labels._at_words("经开区东", "问问A市经开区东六线以西泉塘昌和商业中心以南的有关规划") == "经开区"
     # other lone characters end names: they stay
-    assert hi._at_words("保利大都汇", "投诉A市保利大都汇虚假宣传") == "保利大都汇"
-    assert hi._at_words("文明交通劝导员", "A2区文明交通劝导员要求公开有关补贴信息") == "文明交通劝导员"
-    assert hi._at_words("2017年", "A市2017年出租车燃油补贴为何还没有发放") == "2017年"
-    assert hi._at_words("司法拍卖房", "外地人在A市购买司法拍卖房是否属于限购范围?") == "司法拍卖房"
+    assert hot_labels._at_words("保利大都汇", "投诉A市保利大都汇虚假宣传") == "保利大都汇"
+    assert hot_labels._at_words("文明交通劝导员", "A2区文明交通劝导员要求公开有关补贴信息") == "文明交通劝导员"
+    assert hot_labels._at_words("2017年", "A市2017年出租车燃油补贴为何还没有发放") == "2017年"
+    assert hot_labels._at_words("司法拍卖房", "外地人在A市购买司法拍卖房是否属于限购范围?") == "司法拍卖房"
 
 
 def test_a_common_name_keeps_a_leading_negation_function_word_pairs_and_the_province():
-    assert hi._at_words("无犯罪记录证明", "A市民可以在网上办理无犯罪记录证明吗?") == "无犯罪记录证明"
-    assert hi._at_words("什么时候能实行", "A市什么时候能实行独生子女护理假?") == "什么时候能实行"
-    assert hi._at_words("路什么时候", "A7县金茂路什么时候拓改白改黑?") == "路什么时候"
+    assert hot_labels._at_words("无犯罪记录证明", "A市民可以在网上办理无犯罪记录证明吗?") == "无犯罪记录证明"
+    assert hot_labels._at_words("什么时候能实行", "A市什么时候能实行独生子女护理假?") == "什么时候能实行"
+    assert hot_labels._at_words("路什么时候", "A7县金茂路什么时候拓改白改黑?") == "路什么时候"
     # 西地省 is a stop word of the vectors (most messages name it), not a function word
-    assert hi._at_words("西地省富惠天下", "再次反映西地省富惠天下工作人员涉嫌诈骗一事") == "西地省富惠天下"
+    assert hot_labels._at_words("西地省富惠天下", "再次反映西地省富惠天下工作人员涉嫌诈骗一事") == "西地省富惠天下"
     # a trailing negation is trimmed like any function word
-    assert hi._at_words("教师招聘考试不", "A市教师招聘考试不公平") == "教师招聘考试"
+    assert hot_labels._at_words("教师招聘考试不", "A市教师招聘考试不公平") == "教师招聘考试"
 
 
 def test_top_limits_the_result_and_ranks_by_heat():
@@ -316,17 +317,17 @@ def test_batch_preparation_counts_the_same_words_as_one_message_at_a_time():
     from minsheng.textmining.normalize import clean, to_simplified
 
     corpus = _corpus()
-    prepared = hi._prepare(corpus, None)
+    prepared = hot_prepare._prepare(corpus, None)
     for row, m in enumerate(corpus):
         subject, detail = to_simplified(clean(m.subject)), to_simplified(clean(m.detail))
         names = [
             p.name
-            for p in hi.extract_places(subject + "。" + detail[: hi.PLACE_CHARS])
-            if p.kind in hi.SPECIFIC_KINDS
+            for p in hi.extract_places(subject + "。" + detail[: hot_prepare.PLACE_CHARS])
+            if p.kind in places.SPECIFIC_KINDS
         ]
         expected = Counter(
             w
-            for w in hi._words(subject) * hi.SUBJECT_WEIGHT + hi._words(detail[: hi.DETAIL_CHARS])
+            for w in hot_prepare._words(subject) * hot_prepare.SUBJECT_WEIGHT + hot_prepare._words(detail[: hot_prepare.DETAIL_CHARS])
             if not any(w in name for name in names)
         )
         lo, up = prepared.counts.indptr[row], prepared.counts.indptr[row + 1]
@@ -344,11 +345,11 @@ def test_top_word_takes_the_first_of_equal_maxima_and_minus_one_for_empty_rows()
     from scipy import sparse
 
     x = sparse.csr_matrix(([0.5, 0.7, 0.7, 0.2], [3, 1, 4, 0], [0, 3, 3, 4]), shape=(3, 5), dtype="float32")
-    assert hi._top_word(x).tolist() == [1, -1, 0]
+    assert hot_links._top_word(x).tolist() == [1, -1, 0]
 
 
 def test_pruned_ranking_equals_the_full_ranking():
-    from minsheng.textmining._screen_synth import civic_messages
+    from tools.textmining.screen_synth import civic_messages
 
     messages = hi.messages_from_rows(civic_messages(3000, seed=4, hot=4, hot_share=0.05))
     full = hi.find_hot_issues(messages, top=0, exact_block=1)
@@ -377,7 +378,7 @@ def test_most_named_picks_the_key_most_messages_share():
 
     # Columns: 0 广铁集团 (named by 2 messages), 1 伊景园滨河苑 (named by 4); message 0 names both.
     keys = sparse.csr_matrix(([1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 0], [0, 2, 3, 4, 5, 6, 6]), shape=(6, 2))
-    assert hi._most_named(keys).tolist() == [1, 1, 1, 1, 0, -1]
+    assert hot_links._most_named(keys).tolist() == [1, 1, 1, 1, 0, -1]
 
 
 @pytest.mark.shared_data
@@ -413,27 +414,27 @@ def _links(messages: list[hi.Message], cap: int) -> set[tuple[str, str]]:
     community and any other that share a rare subject bigram used by at most ``cap`` messages."""
     import numpy as np
 
-    prepared = hi._prepare(messages, None)
-    x, _, _ = hi._tfidf(prepared)
-    topics = hi._topic_keys(prepared, hi.TOPIC_SHARE)
+    prepared = hot_prepare._prepare(messages, None)
+    x, _, _ = hot_prepare._tfidf(prepared)
+    topics = hot_prepare._topic_keys(prepared, hot_prepare.TOPIC_SHARE)
     keyless = np.diff(prepared.keys.indptr) == 0
     days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
-    t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
-    a, b, s = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
+    t = hot_links._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
+    a, b, s = hot_links._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
     # Blocks compared pair by pair (all of these, small) or each by a product: the same links.
-    saved = hi._PAIRWISE_BLOCK
+    saved = hot_links._PAIRWISE_BLOCK
     try:
-        hi._PAIRWISE_BLOCK = 0
-        by_product = hi._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
+        hot_links._PAIRWISE_BLOCK = 0
+        by_product = hot_links._topic_links(x, topics, keyless, prepared.districts, days, t, cap)
     finally:
-        hi._PAIRWISE_BLOCK = saved
+        hot_links._PAIRWISE_BLOCK = saved
     assert (a.tolist(), b.tolist()) == (by_product[0].tolist(), by_product[1].tolist())
     assert np.allclose(s, by_product[2], rtol=0, atol=1e-6)
     found = {(messages[i].message_id, messages[j].message_id) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
     assert len(found) == len(a)  # each pair once
     rare = topics.toarray()[:, np.bincount(topics.indices, minlength=topics.shape[1]) <= cap]
     shared = rare @ rare.T
-    a, b, _ = hi._edges_for(np.arange(len(messages)), x, prepared, topics, days, t)
+    a, b, _ = hot_links._edges_for(np.arange(len(messages)), x, prepared, topics, days, t)
     expected = {
         (messages[i].message_id, messages[j].message_id)
         for i, j in zip(a.tolist(), b.tolist(), strict=True)
@@ -544,13 +545,13 @@ def test_linear_path_joins_messages_without_a_place_to_one_place_only():
     # nor is it in the estate's candidate group (only f0 moved, not the group f0 was in)
     import numpy as np
 
-    prepared = hi._prepare(messages, None)
-    x, _, _ = hi._tfidf(prepared)
-    topics = hi._topic_keys(prepared, hi.TOPIC_SHARE)
+    prepared = hot_prepare._prepare(messages, None)
+    x, _, _ = hot_prepare._tfidf(prepared)
+    topics = hot_prepare._topic_keys(prepared, hot_prepare.TOPIC_SHARE)
     days = np.array([m.posted_at.timestamp() / 86400 for m in messages])
-    t = hi._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
+    t = hot_links._Thresholds(0.1, 0.3, 0.15, 0.35, 0.6, 365.0, 0.18)
     ids = [m.message_id for m in messages]
-    parts = [{ids[i] for i in part} for part in hi._groups_at_scale(x, prepared, topics, days, t, 600)]
+    parts = [{ids[i] for i in part} for part in hot_links._groups_at_scale(x, prepared, topics, days, t, 600)]
     assert next(part for part in parts if "a0" in part) == {"a0", "a1", "a2", "f0"}
 
 
@@ -558,7 +559,7 @@ def test_linear_path_keeps_a_planted_issue_naming_no_place_whole():
     """A lending platform's collapse, named by no estate, road or street: the linear path links
     its messages through the platform's rare subject bigrams, as the all-pairs path does (before,
     grouped by district and top word, at most 7 of the 32 were together)."""
-    from minsheng.textmining._screen_synth import civic_messages
+    from tools.textmining.screen_synth import civic_messages
 
     messages = hi.messages_from_rows(civic_messages(3000, seed=4, hot=2, hot_share=0.03, hot_placeless=1))
     planted = sum(m.message_id.startswith("H2-") for m in messages)
@@ -580,8 +581,8 @@ def test_oversized_components_are_broken_each_with_its_own_links():
     sim = np.array([0.9, 0.2, 0.9, 0.9, 0.2, 0.9], dtype=np.float32)
     days = np.arange(9, dtype=np.float64)
     nodes = np.array([8, 7, 6, 5, 4, 3, 2, 1, 0], dtype=np.int64)  # any order
-    parts = [part.tolist() for part in hi._components(nodes, a, b, sim, 0.0, 3, days)]
+    parts = [part.tolist() for part in hot_links._components(nodes, a, b, sim, 0.0, 3, days)]
     assert sorted(parts) == [[0, 1], [2, 3], [4, 5], [6, 7], [8]]
     # a link with an end outside ``nodes`` is ignored
-    parts = [part.tolist() for part in hi._components(np.array([0, 1, 2]), a, b, sim, 0.0, 3, days)]
+    parts = [part.tolist() for part in hot_links._components(np.array([0, 1, 2]), a, b, sim, 0.0, 3, days)]
     assert sorted(parts) == [[0, 1, 2]]

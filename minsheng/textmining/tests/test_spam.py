@@ -246,7 +246,7 @@ def test_models_record_their_character_ngram_size(small_model, tmp_path):
 
 
 def test_models_record_whether_they_use_raw_ngrams(small_model, tmp_path):
-    from minsheng.textmining._screen_linear import featurize
+    from minsheng.textmining.spam_linear import featurize
 
     assert small_model.raw_ngrams is True
     # Prepared text collapses digit runs and widths; the raw n-grams keep them apart.
@@ -281,7 +281,7 @@ def test_legitimate_texts_weigh_what_they_are_given():
 
 
 def test_fit_on_counts_equals_fit_on_texts():
-    from minsheng.textmining._screen_linear import LinearTextModel, featurize
+    from minsheng.textmining.spam_linear import LinearTextModel, featurize
 
     texts = SPAM_TEXTS + HAM_TEXTS
     labels = [1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS)
@@ -294,7 +294,7 @@ def test_fit_on_counts_equals_fit_on_texts():
 def test_naive_bayes_ratios_are_the_weighted_log_count_ratios():
     from scipy import sparse
 
-    from minsheng.textmining._screen_linear import nb_ratios
+    from minsheng.textmining.spam_linear import nb_ratios
 
     # Rows: two spam, one not spam weighing 0.5. Column 0 in both spam rows (counted twice in
     # one: presence, not count), column 1 in the first spam row and the other row, column 2 in
@@ -318,7 +318,7 @@ def test_naive_bayes_scaling_is_folded_into_the_stored_coefficients():
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    from minsheng.textmining._screen_linear import LinearTextModel, _weigh, featurize, nb_ratios
+    from minsheng.textmining.spam_linear import LinearTextModel, _weigh, featurize, nb_ratios
 
     texts = SPAM_TEXTS + HAM_TEXTS + [CITIZEN_PHONE]
     labels = np.array([1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS) + [0])
@@ -346,7 +346,7 @@ def test_naive_bayes_scaling_is_folded_into_the_stored_coefficients():
 
 
 def test_the_spam_model_is_trained_on_scaled_rows_unless_told_not_to():
-    from minsheng.textmining._screen_linear import featurize
+    from minsheng.textmining.spam_linear import featurize
 
     texts, legit = SPAM_TEXTS + HAM_TEXTS, [CITIZEN, CITIZEN_PHONE]
     labels = [1] * len(SPAM_TEXTS) + [0] * len(HAM_TEXTS)
@@ -367,7 +367,7 @@ def test_the_spam_model_is_trained_on_scaled_rows_unless_told_not_to():
 
 
 def test_meta_tokens_describe_how_a_text_is_put_together():
-    from minsheng.textmining._screen_linear import meta_tokens
+    from minsheng.textmining.spam_linear import meta_tokens
 
     tokens = sorted(
         t.removeprefix("m\x00")
@@ -401,7 +401,7 @@ def test_models_record_whether_they_use_meta_tokens(small_model, tmp_path):
 def test_boosted_trees_as_arrays_predict_what_scikit_learn_predicts():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from minsheng.textmining._screen_trees import BoostedTrees
+    from minsheng.textmining.spam_trees import BoostedTrees
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(600, 4))
@@ -418,7 +418,7 @@ def test_boosted_trees_as_arrays_predict_what_scikit_learn_predicts():
 
 
 def test_boosted_trees_are_stored_as_checked_arrays():
-    from minsheng.textmining._screen_trees import BoostedTrees, TreeFormatError
+    from minsheng.textmining.spam_trees import BoostedTrees, TreeFormatError
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(400, 3))
@@ -495,7 +495,7 @@ def test_the_second_level_is_trained_with_enough_data(stacked_model):
 
 
 def test_a_stacked_model_round_trips_and_refuses_another_measurement(stacked_model, tmp_path):
-    from minsheng.textmining._screen_trees import MEASURES
+    from minsheng.textmining.spam_trees import MEASURES
 
     stacked_model.save(tmp_path / "m")
     loaded = spam.load_spam_model(tmp_path / "m")

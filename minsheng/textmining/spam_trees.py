@@ -23,8 +23,8 @@ import numpy as np
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from minsheng.textmining._screen_linear import _DIGITS as _NUMBER
-from minsheng.textmining._screen_linear import _MONTH, _SIGNATURE_END, _SIGNATURE_START, _YEAR
+from minsheng.textmining.spam_linear import _DIGITS as _NUMBER
+from minsheng.textmining.spam_linear import _MONTH, _SIGNATURE_END, _SIGNATURE_START, _YEAR
 
 __all__ = ["MEASURES", "BoostedTrees", "TreeFormatError", "text_measures"]
 

@@ -1,8 +1,7 @@
 """Synthetic citizens' messages, written from hand-made vocabularies (no real data inside).
 
-Used twice: as built-in *legitimate* examples when training the spam model (a model trained
-on advertising SMS alone takes every long complaint with a phone number for an advert), and by
-``bench/hot_issues_scale.py`` to generate a million messages with planted hot issues.
+A development tool, not part of the product: ``bench/hot_issues_scale.py`` generates a million
+messages with planted hot issues from it, and the hot-issue tests a few thousand.
 """
 
 from __future__ import annotations

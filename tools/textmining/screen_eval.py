@@ -1,9 +1,9 @@
 """Measure the screening models on ``../shared/data`` (developer tool, not part of the product).
 
-    python -m minsheng.textmining._screen_eval spam [--data DIR] [--seed 0] [--unscaled]
-    python -m minsheng.textmining._screen_eval spam-cv [--data DIR] [--seed 0] [--folds 5] [--unscaled] [--grid]
-    python -m minsheng.textmining._screen_eval offensive [--data DIR]
-    python -m minsheng.textmining._screen_eval hot [--data DIR]
+    python -m tools.textmining.screen_eval spam [--data DIR] [--seed 0] [--unscaled]
+    python -m tools.textmining.screen_eval spam-cv [--data DIR] [--seed 0] [--folds 5] [--unscaled] [--grid]
+    python -m tools.textmining.screen_eval offensive [--data DIR]
+    python -m tools.textmining.screen_eval hot [--data DIR]
 
 ``spam``: advertising SMS split 75/25 (stratified), citizens' messages and replies split 70/30;
 trains on the 75% + 70% and reports F1 on the held-out SMS and the false-positive rate on the
@@ -289,7 +289,7 @@ def eval_hot(data: Path, top: int) -> list[dict[str, object]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m minsheng.textmining._screen_eval")
+    parser = argparse.ArgumentParser(prog="python -m tools.textmining.screen_eval")
     parser.add_argument("what", choices=["spam", "spam-cv", "offensive", "hot"])
     parser.add_argument("--data")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,11 +1,12 @@
-"""The screening evaluation's cap × threshold grid (``minsheng.textmining._screen_eval``)."""
+"""The screening evaluation's cap × threshold grid (``tools.textmining.screen_eval``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from minsheng.textmining import _screen_eval, spam
+from minsheng.textmining import spam
+from tools.textmining import screen_eval
 
 
 def _fold(y, sms, legit, seed):
@@ -29,7 +30,7 @@ def test_grid_rows_count_f1_false_positives_and_seed_verdicts_per_cap_and_thresh
             {0.0: a([0.1, 0.1, 0.1, 0.9, 0.9]), 1.0: a([0.1, 0.1, 0.1, 0.9, 0.9])},
         ),
     ]
-    rows = _screen_eval.grid_rows(folds, (0.0, 1.0), (0.5,))
+    rows = screen_eval.grid_rows(folds, (0.0, 1.0), (0.5,))
     assert rows == [
         # cap 0: fold 1 one hit of two spam, no false alarm (F1 2/3); fold 2 perfect (1)
         {"cap": 0.0, "threshold": 0.5, "f1_mean": round((2 / 3 + 1) / 2, 4), "fp_max": 0, "seed_wrong": 0},
@@ -37,7 +38,7 @@ def test_grid_rows_count_f1_false_positives_and_seed_verdicts_per_cap_and_thresh
         # flagged and one spam line missed in fold 1
         {"cap": 1.0, "threshold": 0.5, "f1_mean": round((0.8 + 2 / 3) / 2, 4), "fp_max": 2, "seed_wrong": 2},
     ]
-    lower = _screen_eval.grid_rows(folds, (0.0,), (0.4,))
+    lower = screen_eval.grid_rows(folds, (0.0,), (0.4,))
     assert lower == [{"cap": 0.0, "threshold": 0.4, "f1_mean": 1.0, "fp_max": 0, "seed_wrong": 0}]
 
 
@@ -56,7 +57,7 @@ def test_scores_by_cap_rescores_the_same_model_with_each_cap_and_leaves_it_uncha
     labels = [1] * 240 + [0] * 240
     model = spam.train_spam(texts, labels, second_level=True)
     probe = ["全场5折起，回复TD退订", "明天下午三点开会", "加微信了解详情，日赚300元"]
-    by_cap = _screen_eval._scores_by_cap(model, probe, (0.0, model.cap, 5.0))
+    by_cap = screen_eval._scores_by_cap(model, probe, (0.0, model.cap, 5.0))
     assert model.cap == 0.5
     kept = np.array([v.score for v in spam.screen_many(probe, model)])
     assert np.array_equal(by_cap[model.cap], kept)
@@ -69,6 +70,6 @@ def test_scores_by_cap_rescores_the_same_model_with_each_cap_and_leaves_it_uncha
 
 def test_grid_is_refused_outside_cross_validation(capsys):
     with pytest.raises(SystemExit) as exited:
-        _screen_eval.main(["spam", "--grid"])
+        screen_eval.main(["spam", "--grid"])
     assert exited.value.code == 2
     assert "--grid works with spam-cv only, not with spam" in capsys.readouterr().err
