@@ -35,7 +35,7 @@ Method (``find_hot_issues``):
    members naming only other such places, in districts none of its messages names, leave it
    (``_main_place_parts``: the same complaint in the same words at another estate) and are
    clustered among themselves. An issue of a group across places names no place that often.
-6. **At scale** (more than ``exact_block`` messages): preparation runs on every core, and the
+6. **At scale** (more than ``exact_block`` messages): preparation runs in up to four worker processes (from 50,000 messages), and the
    candidate groups are "same place key" (of a message's keys, the one most messages name); for
    messages naming no estate, school, firm or community, the components of the step-4 topic
    links among them, found block by block (each rare subject bigram used by at most
