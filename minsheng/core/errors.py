@@ -66,3 +66,5 @@ ATTACHMENT_EMPTY = "attachment_empty"
 UNKNOWN_DEADLINE_RULE = "unknown_deadline_rule"
 JOB_NOT_RUNNABLE = "job_not_runnable"
 UNKNOWN_JOB_KIND = "unknown_job_kind"
+NOTIFICATION_KIND_UNKNOWN = "notification_kind_unknown"
+ACTION_ALWAYS_DELIVERED = "action_always_delivered"  # a to-do cannot be put in the digest or turned off

@@ -12,6 +12,7 @@ VERB_LABELS: dict[str, str] = {
     "attachment_added": _("attached a file"),
     "api_token_created": _("created an API token"),
     "api_token_revoked": _("revoked an API token"),
+    "notification_preference_set": _("changed notification settings"),
     "created": _("created"),
     "updated": _("updated"),
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .documents import text_width
 from .text import FORMULA_TRIGGERS, strip_control
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,22 +134,92 @@ def csv_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def bar_chart_png(labels: Sequence[str], values: Sequence[float], *, title: str, color: str = "#b3261e") -> bytes:
+def _wrap(text: str, width: float) -> list[str]:
+    out, line, used = [], "", 0.0
+    for ch in text:
+        w = text_width(ch)
+        if used + w > width and line:
+            out.append(line.rstrip())
+            line, used = "", 0.0
+        if line or ch != " ":
+            line, used = line + ch, used + w
+    return [*out, line] if line else out
+
+
+def chart_label(text: str, *, width: float = 6, lines: int = 2) -> str:
+    """A label for a chart axis: wrapped into at most `lines` lines of at most `width` characters (a Chinese
+    character counts one, a Latin letter or digit half), as even as they can be (老旧小区/充电桩不足, not
+    老旧小区充电/桩不足); a longer text is cut at the end of the last line with …."""
+    text = " ".join(strip_control(str(text)).split())
+    total = text_width(text)
+    needed = math.ceil(total / width) if total else 1
+    if needed <= lines:
+        candidate = total / needed
+        while candidate < width:
+            wrapped = _wrap(text, candidate)
+            if len(wrapped) <= needed:
+                return "\n".join(wrapped)
+            candidate += 0.5
+        return "\n".join(_wrap(text, width))
+    wrapped = _wrap(text, width)[:lines]
+    wrapped[-1] = wrapped[-1][:-1] + "…"
+    return "\n".join(wrapped)
+
+
+def month_label(month: int) -> str:
+    """A month on a chart axis or in a table: 1月, 2月 … 12月."""
+    return f"{int(month)}月"
+
+
+def bar_chart_png(labels: Sequence[str], values: Sequence[float], *, title: str, color: str = "#b3261e",
+                  horizontal: bool | None = None, label_width: float | None = None) -> bytes:
     """A bar chart as PNG bytes for Word reports, drawn with an installed CJK font when there is one
-    (make setup installs WenQuanYi Micro Hei), so Chinese labels do not come out as boxes."""
+    (make setup installs WenQuanYi Micro Hei), so Chinese labels do not come out as boxes.
+
+    Labels are written level and wrapped (`chart_label`), never turned on their side: short labels (months,
+    categories) under vertical bars; long ones — or more than eight bars of labels over four characters, such
+    as problem names — beside horizontal bars, top to bottom in the given order. `label_width` overrides the
+    wrapping width in characters. Whole numbers get whole-number ticks; each bar carries its value."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
+    labels, values = [str(x) for x in labels], list(values)
+    longest = max((text_width(x) for x in labels), default=0)
+    if horizontal is None:
+        horizontal = longest > 8 or (len(labels) > 8 and longest > 4)
     cjk = [f.name for f in font_manager.fontManager.ttflist
            if any(k in f.name for k in ("WenQuanYi", "Noto Sans CJK", "Noto Serif CJK", "SimHei"))]
-    with plt.rc_context({"font.sans-serif": [cjk[0], "DejaVu Sans"]} if cjk else {}):
-        figure, axis = plt.subplots(figsize=(6.5, 3), dpi=150)
-        axis.bar(list(labels), list(values), color=color)
-        axis.set_title(title)
-        axis.tick_params(axis="x", labelrotation=30, labelsize=7)
+    rc = {"font.sans-serif": [cjk[0], "DejaVu Sans"]} if cjk else {}
+    with plt.rc_context({**rc, "axes.unicode_minus": False}):
+        if horizontal:
+            width = label_width or 12
+            shown = [chart_label(x, width=width, lines=2) for x in labels]
+            figure, axis = plt.subplots(figsize=(6.2, max(2.4, 0.42 * len(labels) + 0.9)), dpi=150)
+            bars = axis.barh(range(len(values)), values, color=color, height=0.6)
+            axis.set_yticks(range(len(values)), shown, fontsize=8)
+            axis.invert_yaxis()
+            axis.xaxis.set_major_locator(MaxNLocator(integer=all(float(v).is_integer() for v in values)))
+            axis.spines[["top", "right"]].set_visible(False)
+        else:
+            # about 60 characters of 8-point text across the figure: each bar gets its share, one lost to the gap
+            width = label_width or max(2, min(8, int(60 / max(len(labels), 1)) - 1))
+            shown = [chart_label(x, width=width, lines=3) for x in labels]
+            figure, axis = plt.subplots(figsize=(6.2, 3.2), dpi=150)
+            bars = axis.bar(range(len(values)), values, color=color, width=0.6)
+            axis.set_xticks(range(len(values)), shown, fontsize=8)
+            axis.yaxis.set_major_locator(MaxNLocator(integer=all(float(v).is_integer() for v in values)))
+            axis.spines[["top", "right"]].set_visible(False)
+        if values:
+            axis.bar_label(bars, labels=[f"{v:g}" for v in values], fontsize=7, padding=2)
+            axis.margins(**({"x": 0.08} if horizontal else {"y": 0.12}))
+        else:
+            axis.text(0.5, 0.5, "无数据", ha="center", va="center", transform=axis.transAxes, fontsize=10, color="#666666")
+        axis.tick_params(axis="both", labelsize=8)
+        axis.set_title(title, fontsize=10)
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

@@ -21,3 +21,14 @@ def objects_by_ids(model: type[models.Model], ids: list[int] | None, field: str)
 def object_by_id(model: type[models.Model], pk: int | None, field: str):
     """One object, or None when no id is given; 422 naming `field` if the id is unknown."""
     return objects_by_ids(model, [pk], field)[0] if pk else None
+
+
+def is_uuid(value: str) -> bool:
+    """Whether `value` reads as a UUID (job ids): a lookup with anything else would be a database error."""
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -53,15 +53,16 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the API. Only a hash is stored; the key is shown once at creation."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=80)
-    prefix = models.CharField(max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     # Tokens made before expiry existed have none; new ones always do (settings.MINSHENG_TOKEN_DAYS).
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -232,6 +233,10 @@ class Unit(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     letterhead = models.FileField(_("letterhead template (.docx)"), upload_to="letterheads/", blank=True,
                                   help_text=_("A Word document whose first page carries the unit's letterhead; replies are written below it."))
+    document_code = models.CharField(
+        _("document code"), max_length=20, blank=True,
+        help_text=_("The unit's code (机关代字) in its document numbers: 京民 gives reply letters numbered 京民提复〔2026〕12号. "
+                    "Empty: the short name, else the name."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -342,8 +347,8 @@ class Event(models.Model):
         verbose_name=_("actor"),
     )
     verb = models.CharField(_("action"), max_length=60)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.CharField(max_length=40)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("object type"))
+    target_id = models.CharField(_("object id"), max_length=40)
     target = GenericForeignKey("target_type", "target_id")
     from_state = models.CharField(_("from"), max_length=40, blank=True)
     to_state = models.CharField(_("to"), max_length=40, blank=True)
@@ -376,13 +381,13 @@ class Job(models.Model):
         _("status"), max_length=12, choices=choices.JobStatus.choices, default=choices.JobStatus.QUEUED, db_index=True
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    progress_done = models.PositiveBigIntegerField(default=0)
-    progress_total = models.PositiveBigIntegerField(null=True, blank=True)
-    state = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveBigIntegerField(_("progress done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("progress total"), null=True, blank=True)
+    state = models.JSONField(_("checkpoint"), default=dict, blank=True)
     log = models.TextField(_("log"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
@@ -390,7 +395,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -412,25 +417,92 @@ class Job(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one user; e-mail, when wanted, is sent after the transaction commits."""
+    """An in-app message to one user, of one kind; e-mail, when wanted, is sent after the transaction commits.
+
+    `kind` says what the recipient is asked: to act (the bell counts these), to follow something they own
+    or follow, or only to know. Follow and info items the recipient wants grouped (`delivery` DIGEST) are
+    gathered by the daily digest (`core.services.notification_digest_make`) into one DIGEST notification,
+    which they then point to (`digest`): they no longer count or show on their own, and are read from it.
+    Written only by `core.services.notify`.
+    """
+
+    class Kind(models.TextChoices):
+        ACTION = "action", _("To do")  # the recipient must act: review, sign, reply, confirm, evaluate, 督办
+        FOLLOW = "follow", _("Following")  # something the recipient owns or asked to follow changed state
+        INFO = "info", _("Updates")  # for information only: everything else
+        DIGEST = "digest", _("Daily digest")  # a day's grouped follow and info items of one recipient
+
+    class Delivery(models.TextChoices):
+        NOW = "now", _("At once in the inbox")  # shown on its own as it arrives
+        DIGEST = "digest", _("In the daily digest")  # shown as it arrives, then grouped by the daily digest
+        OFF = "off", _("Off")  # a preference only: no notification is stored
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INFO)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.NOW)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items", verbose_name=_("digest"),
+        limit_choices_to={"kind": Kind.DIGEST},
+    )
+    # Set on a DIGEST only: the day it gathers; one digest per recipient and day.
+    digest_day = models.DateField(_("digest of"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "kind", "read_at"], name="core_notif_recipient_kind"),
+            models.Index(fields=["recipient", "created_at"], name="core_notif_awaiting_digest",
+                         condition=models.Q(delivery="digest", digest__isnull=True)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "digest_day"], name="core_notification_one_digest_a_day",
+                                    condition=models.Q(digest_day__isnull=False)),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification: at once in the inbox, in the daily digest, or off, and
+    whether the messages the platform mails are mailed to them. No row means the default (`DEFAULTS`).
+    A to-do (ACTION) is always delivered at once: it can be neither turned off nor hidden in a digest."""
+
+    KINDS = (Notification.Kind.ACTION, Notification.Kind.FOLLOW, Notification.Kind.INFO)
+    DEFAULTS = {
+        Notification.Kind.ACTION: (Notification.Delivery.NOW, True),
+        Notification.Kind.FOLLOW: (Notification.Delivery.NOW, True),
+        Notification.Kind.INFO: (Notification.Delivery.DIGEST, True),
+    }
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=10, choices=[(k.value, k.label) for k in KINDS])
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Notification.Delivery.choices)
+    email = models.BooleanField(_("also by e-mail"), default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notificationpreference_user_kind"),
+            models.CheckConstraint(condition=~models.Q(kind="action") | models.Q(delivery="now"),
+                                   name="core_notificationpreference_action_at_once"),
+        ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} {self.get_delivery_display()}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -441,14 +513,14 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file attached to any object; size and type are checked by `core.services.attachment_add`."""
 
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.CharField(max_length=40)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("object type"))
+    target_id = models.CharField(_("object id"), max_length=40)
     target = GenericForeignKey("target_type", "target_id")
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
     )

@@ -71,4 +71,7 @@ rules.add_perm("core.view_job", is_office | is_job_creator)
 rules.add_perm("core.manage_job", is_superuser | is_staff_role | is_job_creator)
 rules.add_perm("core.view_all_events", is_office)
 rules.add_perm("core.attach_member", is_superuser | is_staff_role | is_self_member)
+# Who may open a member's or a unit's attachments (core.views.attachment_download asks `<app>.view_<model>`).
+rules.add_perm("core.view_member", is_office | is_self_member)
+rules.add_perm("core.view_unit", is_office | is_handler_of_unit)
 rules.add_perm("core.attach_unit", is_superuser | is_staff_role | is_handler_of_unit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 from pydantic import BaseModel
@@ -115,17 +115,44 @@ class JobOut(Schema):
     finished_at: dt.datetime | None
 
 
+NotificationKind = Literal["action", "follow", "info", "digest"]
+NotificationTab = Literal["action", "follow", "info"]
+PreferenceKind = Literal["action", "follow", "info"]
+Delivery = Literal["now", "digest", "off"]
+
+
 class NotificationOut(Schema):
     id: int
+    kind: NotificationKind
     title: str
     body: str
     url: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+    digest_id: int | None = Field(None, description="the digest that groups this item")
+
+
+class NotificationCountsOut(Schema):
+    todo: int = Field(..., description="unread to-dos: the bell's figure")
+    unread: int = Field(..., description="unread notifications shown in the inbox (digested items count in their digest)")
+    action: int
+    follow: int
+    info: int = Field(..., description="unread updates and digests")
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = Field(None, description="these of mine; all shown in the inbox when omitted")
+    tab: NotificationTab | None = Field(None, description="with no ids: only this tab's")
+
+
+class NotificationPreferenceItem(Schema):
+    kind: PreferenceKind
+    delivery: Delivery = Field(..., description="now: at once in the inbox; digest: in the daily digest; off (not for action)")
+    email: bool = Field(..., description="mail the messages of this kind that the platform mails")
+
+
+class NotificationPreferencesIn(Schema):
+    preferences: list[NotificationPreferenceItem] = Field(..., min_length=1, max_length=3)
 
 
 class TokenIn(Schema):

@@ -12,6 +12,7 @@ hits to a user (the search page, `/api/search`) asks `search_for`, which keeps o
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from minsheng.textmining.normalize import normalize
 
@@ -87,6 +90,7 @@ class SearchSource:
     title: Callable[[models.Model], str]
     text: Callable[[models.Model], str]
     visible: Callable[[Any, models.QuerySet], models.QuerySet] | None = None
+    describe: Callable[[list[str]], dict[str, HitFacts]] | None = None
 
 
 SOURCES: dict[str, SearchSource] = {}
@@ -94,10 +98,14 @@ SOURCES: dict[str, SearchSource] = {}
 
 def register_source(model: type[models.Model], *, queryset: Callable[[], models.QuerySet] | None = None,
                     title: Callable[[models.Model], str] = str, text: Callable[[models.Model], str] = str,
-                    visible: Callable[[Any, models.QuerySet], models.QuerySet] | None = None) -> None:
+                    visible: Callable[[Any, models.QuerySet], models.QuerySet] | None = None,
+                    describe: Callable[[list[str]], dict[str, HitFacts]] | None = None) -> None:
     """Declare how objects of `model` are indexed (called from the app's `ready()`). `visible(user, qs)`
-    narrows `qs` to what the user may see (the mixed search page shows nothing else); None: everything."""
-    SOURCES[model._meta.label_lower] = SearchSource(model, queryset or model._default_manager.all, title, text, visible)
+    narrows `qs` to what the user may see (the mixed search page shows nothing else); None: everything.
+    `describe(ids)` gives the facts a hit shows beside its title (`HitFacts`), in one or a few queries for
+    all the ids; None: `search_facts` reads them from the model's own fields."""
+    SOURCES[model._meta.label_lower] = SearchSource(model, queryset or model._default_manager.all, title, text, visible,
+                                                    describe)
 
 
 def search_visible(user: Any, hits: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
@@ -274,3 +282,97 @@ def search(query: str, *, model: type[models.Model] | None = None, limit: int = 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(row[0], str(row[1]), row[2]) for row in cursor.fetchall()]
+
+
+# --- what a hit shows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HitFacts:
+    """What tells one hit from another with the same title: its number, status, kind, date, who it is from,
+    and the text it was indexed with (for the snippet around the match)."""
+
+    number: str = ""
+    status: str = ""
+    kind: str = ""
+    date: dt.date | dt.datetime | None = None
+    who: str = ""
+    text: str = ""
+
+
+_DATE_FIELDS = ("submitted_at", "received_at", "held_on", "created_at")
+
+
+def _model_facts(source: SearchSource, ids: list[str]) -> dict[str, HitFacts]:
+    """The facts of a source without `describe`, from its model's own fields: `number`, the `status` and
+    `kind` choices, the first of the usual date fields, and the indexed text. One query: every foreign key
+    is joined (a number or an indexed text may read them)."""
+    model = source.model
+    names = {f.name: f for f in model._meta.concrete_fields}
+    joins = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+    date_field = next((name for name in _DATE_FIELDS if name in names), None)
+    facts: dict[str, HitFacts] = {}
+    for obj in source.queryset().filter(pk__in=ids).select_related(*joins):
+        status, kind = (getattr(obj, f"get_{name}_display")() if name in names and names[name].choices else ""
+                        for name in ("status", "kind"))
+        facts[str(obj.pk)] = HitFacts(number=str(getattr(obj, "number", "") or ""), status=str(status), kind=str(kind),
+                                      date=getattr(obj, date_field) if date_field else None, text=source.text(obj))
+    return facts
+
+
+def search_facts(hits: list[tuple[int, str, str]]) -> dict[tuple[int, str], HitFacts]:
+    """The facts of each hit of `search_for`, keyed (content type id, object id): one `describe` call (or one
+    query) per kind of object, whatever the number of hits."""
+    by_type: dict[int, list[str]] = {}
+    for type_id, obj_id, _title in hits:
+        by_type.setdefault(type_id, []).append(obj_id)
+    facts: dict[tuple[int, str], HitFacts] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        source = SOURCES.get(model._meta.label_lower) if model else None
+        if source is None:
+            continue
+        found = source.describe(ids) if source.describe else _model_facts(source, ids)
+        facts.update(((type_id, obj_id), fact) for obj_id, fact in found.items())
+    return facts
+
+
+def highlight_words(query: str) -> list[str]:
+    """What to mark in a hit for `query`: the query as typed and its words (one-character words only when the
+    query is one character: a 的 or 和 marked everywhere helps nobody), longest first."""
+    words = dict.fromkeys([query.strip(), *(w for w in query_words(query) if len(w) > 1)])
+    return sorted((w for w in words if w), key=len, reverse=True)  # stable: words of a length in query order
+
+
+def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    words = list(words)
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+
+
+def highlight(text: str, words: Iterable[str]) -> SafeString:
+    """`text` escaped, with each occurrence of `words` wrapped in <mark>. Only escaped pieces and the <mark>
+    tags are joined, so the text of a user can never inject markup."""
+    pattern = _pattern(words)
+    if pattern is None or not text:
+        return escape(text or "")
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def snippet(text: str, words: Iterable[str], *, before: int = 30, width: int = 120) -> SafeString:
+    """About `width` characters of `text` around the first occurrence of `words` (the start when none
+    occurs), whitespace collapsed, "…" where it is cut, the words marked (`highlight`)."""
+    text = " ".join((text or "").split())
+    words = list(words)
+    pattern = _pattern(words)
+    match = pattern.search(text) if pattern else None
+    start = max(0, match.start() - before) if match else 0
+    end = min(len(text), start + width)
+    piece = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return highlight(piece, words)

@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import errors
-from .models import ApiToken, Attachment, Event, Notification, User
+from .models import ApiToken, Attachment, Event, Notification, NotificationPreference, User
 
 log = logging.getLogger(__name__)
 
 TOKEN_MAX_DAYS = 365
+
+# Error codes of the notification settings.
 
 
 def after_commit(func: Callable[[], Any]) -> None:
@@ -48,16 +50,35 @@ def event_record(*, actor: User | None, verb: str, target: models.Model, from_st
     )
 
 
-def notify(*, recipients: Iterable[User], title: str, body: str = "", url: str = "", email: bool = False) -> list[Notification]:
-    """Put a message in each recipient's inbox; with `email`, also mail it after commit."""
-    users = [u for u in recipients if u is not None and u.is_active]
-    notes = Notification.objects.bulk_create(
-        [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users]
-    )
-    if email:
-        addresses = [u.email for u in users if u.email]
-        if addresses:
-            after_commit(lambda: _send_mail(title, body, url, addresses))
+def notify(*, recipients: Iterable[User | None], title: str, body: str = "", url: str = "", email: bool = False,
+           kind: str = Notification.Kind.INFO, action_for: Iterable[User | None] = ()) -> list[Notification]:
+    """Put a message of `kind` in each recipient's inbox as their preferences say (at once, for the daily
+    digest, or not at all); with `email`, also mail it after commit to those who keep e-mail on for its kind.
+
+    `action_for` names who among the recipients must act: they get it as a to-do (ACTION), the others as
+    `kind` — the office is told of a request, the staff member who assigned the proposal decides it. When
+    none of those named is a recipient any more (they left), every recipient gets the to-do, so it is not lost.
+    """
+    if kind not in NotificationPreference.KINDS:  # a digest is made only by notification_digest_make
+        raise ValueError(f"unknown notification kind {kind!r}")
+    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    ids = {u.pk for u in users}
+    named = {u.pk for u in action_for if u is not None}
+    doers = (named & ids or ids) if named else set()
+    kinds = {u.pk: Notification.Kind.ACTION if u.pk in doers else kind for u in users}
+    chosen = {(p.user_id, p.kind): (p.delivery, p.email) for p in NotificationPreference.objects.filter(
+        user__in=ids, kind__in=set(kinds.values()))} if users else {}
+    notes, addresses = [], []
+    for u in users:
+        delivery, mail = chosen.get((u.pk, kinds[u.pk]), NotificationPreference.DEFAULTS[kinds[u.pk]])
+        if delivery == Notification.Delivery.OFF:
+            continue
+        notes.append(Notification(recipient=u, kind=kinds[u.pk], delivery=delivery, title=title[:200], body=body, url=url))
+        if email and mail and u.email:
+            addresses.append(u.email)
+    notes = Notification.objects.bulk_create(notes)
+    if addresses:
+        after_commit(lambda: _send_mail(title, body, url, addresses))
     return notes
 
 
@@ -71,12 +92,87 @@ def _send_mail(title: str, body: str, url: str, addresses: list[str]) -> None:
         log.exception("could not send mail %r to %d recipients", title, len(addresses))
 
 
-def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the actor's notifications read (all unread ones when `ids` is None). Returns how many."""
+def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None) -> int:
+    """Mark the actor's unread notifications read: those of `ids`, or all (of `kinds`, when given) that show
+    in the inbox. A digest takes the items it groups with it. Another person's ids are ignored. Returns how
+    many were marked."""
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(id__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    qs = qs.filter(id__in=list(ids)) if ids is not None else qs.filter(digest__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    now = timezone.now()
+    with transaction.atomic():
+        digests = list(qs.filter(kind=Notification.Kind.DIGEST).values_list("pk", flat=True))
+        count = qs.update(read_at=now)
+        if digests:
+            Notification.objects.filter(recipient=actor, digest__in=digests, read_at__isnull=True).update(read_at=now)
+    return count
+
+
+@transaction.atomic
+def notification_preference_set(*, actor: User, kind: str, delivery: str, email: bool) -> NotificationPreference:
+    """Set how the actor receives notifications of one kind. A to-do is always delivered at once."""
+    if kind not in NotificationPreference.KINDS:
+        raise errors.Invalid(_("Unknown kind of notification."), code=errors.NOTIFICATION_KIND_UNKNOWN,
+                             fields={"kind": "unknown"})
+    if delivery not in Notification.Delivery.values:
+        raise errors.Invalid(_("Choose at once, in the daily digest or off."), fields={"delivery": "unknown"})
+    if kind == Notification.Kind.ACTION and delivery != Notification.Delivery.NOW:
+        raise errors.Invalid(_("To-dos are always delivered at once; only their e-mail can be turned off."),
+                             code=errors.ACTION_ALWAYS_DELIVERED, fields={"delivery": "action_at_once"})
+    before = NotificationPreference.objects.select_for_update().filter(user=actor, kind=kind).first()
+    was = (before.delivery, before.email) if before else NotificationPreference.DEFAULTS[kind]
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=actor, kind=kind, defaults={"delivery": delivery, "email": bool(email)})
+    if was != (delivery, bool(email)):
+        event_record(actor=actor, verb="notification_preference_set", target=actor, from_state=was[0], to_state=delivery,
+                     note=kind, data={"kind": kind, "delivery": delivery, "email": bool(email)})
+    return preference
+
+
+# Lines of each kind written into a digest's text; all its items are listed on its page.
+DIGEST_LINES_PER_KIND = 50
+
+
+def notification_digest_make(*, recipient: User, day: dt.date) -> Notification | None:
+    """Gather the recipient's follow and info items waiting for the daily digest, made before the end of `day`,
+    into one digest notification of that day, its text listing them by kind; they then point to it. None when
+    nothing waits or the recipient already has the digest of `day` (so a second run makes no second digest;
+    what arrives after a day's digest waits for the next one)."""
+    from django.urls import reverse
+
+    from .selectors import notifications_awaiting_digest
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=recipient.pk).first()  # one digest maker per recipient at a time
+        if Notification.objects.filter(recipient=recipient, digest_day=day).exists():
+            return None
+        items = list(notifications_awaiting_digest(day=day).filter(recipient=recipient)
+                     .order_by("created_at", "id").only("id", "kind", "title", "created_at"))
+        if not items:
+            return None
+        digest = Notification.objects.create(
+            recipient=recipient, kind=Notification.Kind.DIGEST, digest_day=day,
+            title=_("Today's updates (%(n)s)") % {"n": len(items)}, body=_digest_text(items),
+        )
+        digest.url = reverse("core:notification_detail", args=[digest.pk])
+        digest.save(update_fields=["url"])
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(digest=digest)
+    return digest
+
+
+def _digest_text(items: list[Notification]) -> str:
+    parts = []
+    for kind in (Notification.Kind.FOLLOW, Notification.Kind.INFO):
+        of_kind = [n for n in items if n.kind == kind]
+        if not of_kind:
+            continue
+        lines = [_("%(kind)s (%(n)s)") % {"kind": kind.label, "n": len(of_kind)}]
+        lines += [f"· {timezone.localtime(n.created_at):%m-%d %H:%M} {n.title}" for n in of_kind[:DIGEST_LINES_PER_KIND]]
+        if len(of_kind) > DIGEST_LINES_PER_KIND:
+            lines.append(_("… and %(n)s more") % {"n": len(of_kind) - DIGEST_LINES_PER_KIND})
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 # Magic numbers of the types we accept, so a renamed executable is not stored as a "pdf".

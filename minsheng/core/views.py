@@ -5,17 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import MemberStatus, UnitKind
+from .errors import DomainError
 from .models import Area, Committee, Job, Notification, Party, Sector, Unit
 from .pagination import paginate
-from .search import search_for
+from .search import HitFacts, highlight, highlight_words, search_facts, search_for, snippet
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -104,17 +107,30 @@ def district_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user)
-    page = paginate(qs, page=_int(request.GET.get("page")) or 1, page_size=30)
-    return render(request, "core/notifications.html", {"page": page})
+    """The inbox: tabs 待办 / 关注 / 动态 (or all), unread only if asked, with the unread counts per tab."""
+    tab = request.GET.get("tab", "")
+    tab = tab if tab in selectors.NOTIFICATION_TABS else ""
+    unread = request.GET.get("unread") == "1"
+    page = paginate(selectors.notification_list(request.user, tab=tab or None, unread=unread),
+                    page=_int(request.GET.get("page")) or 1, page_size=30)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/notifications.html", {
+        "page": page, "tab": tab, "unread": unread, "query": query.urlencode(),
+        "counts": selectors.notification_counts(request.user),
+        "tabs": [("", _("All")), ("action", _("To do")), ("follow", _("Following")), ("info", _("Updates"))],
+    })
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = services.notification_mark_read(actor=request.user)
+    """Mark every notification of the current tab (or of all) read."""
+    tab = request.POST.get("tab", "")
+    kinds = selectors.NOTIFICATION_TABS.get(tab)
+    count = services.notification_mark_read(actor=request.user, kinds=kinds)
     messages.success(request, _("%(n)s notifications marked read.") % {"n": count})
-    return redirect("core:notifications")
+    return redirect(reverse("core:notifications") + (f"?tab={tab}" if kinds else ""))
 
 
 @login_required
@@ -134,31 +150,44 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
+SEARCH_PAGE_LIMIT = 50  # hits on the search page
+
+
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
+    return render(request, "core/search.html", {"q": q, "hits": _search_hits(request.user, q) if q else [],
+                                                "limit": SEARCH_PAGE_LIMIT})
+
+
+def _search_hits(user, q: str) -> list[dict]:
+    """The hits the user may see (as /api/search), each with what tells it from the others (kind, number,
+    status, date, who, a snippet) and the query's words marked: a bounded number of queries (one per kind)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import NoReverseMatch, reverse
+
+    raw = search_for(user, q, limit=SEARCH_PAGE_LIMIT)
+    facts = search_facts(raw)
+    words = highlight_words(q)
     hits = []
-    if q:
-        from django.contrib.contenttypes.models import ContentType
-        from django.urls import NoReverseMatch, reverse
-
-        raw = search_for(request.user, q, limit=50)  # only what the user may see, as /api/search
-        types = {ct.pk: ct for ct in ContentType.objects.filter(pk__in={h[0] for h in raw})}
-        for type_id, obj_id, title in raw:
-            ct = types[type_id]
-            try:
-                url = reverse(f"{ct.app_label}:{ct.model}_detail", args=[obj_id])
-            except NoReverseMatch:
-                url = ""
-            hits.append({"type": ct.model, "id": obj_id, "title": title, "url": url, "kind": ct.model_class()._meta.verbose_name if ct.model_class() else ct.model})
-    return render(request, "core/search.html", {"q": q, "hits": hits})
-
-
+    for type_id, obj_id, title in raw:
+        ct = ContentType.objects.get_for_id(type_id)
+        model = ct.model_class()
+        try:
+            url = reverse(f"{ct.app_label}:{ct.model}_detail", args=[obj_id])
+        except NoReverseMatch:
+            url = ""
+        fact = facts.get((type_id, obj_id), HitFacts())
+        hits.append({"type": ct.model, "id": obj_id, "url": url, "kind": model._meta.verbose_name if model else ct.model,
+                     "title": highlight(title, words), "number": fact.number, "status": fact.status,
+                     "subkind": fact.kind, "date": fact.date, "who": fact.who, "snippet": snippet(fact.text, words)})
+    return hits
 
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """Serve an attachment to whoever may see the object it is attached to (`<app>.view_<model>`)."""
+    """Serve an attachment to whoever may see the object it is attached to (`<app>.view_<model>`) — nobody
+    else, staff included: a member's draft and its attachments are the member's until submitted."""
     from django.http import FileResponse
 
     from .models import Attachment
@@ -166,7 +195,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
     target = attachment.target
     perm = f"{attachment.target_type.app_label}.view_{attachment.target_type.model}"
-    if target is None or not (request.user.has_perm(perm, target) or request.user.has_perm("core.manage_reference")):
+    if target is None or not request.user.has_perm(perm, target):
         raise PermissionDenied
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -176,3 +205,55 @@ def favicon(request: HttpRequest) -> HttpResponse:
     from django.templatetags.static import static
 
     return redirect(static("src/favicon.svg"))
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the user's notifications read; with HTMX, answer with the item as it now reads."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)  # another's: 404, as if absent
+    services.notification_mark_read(actor=request.user, ids=[note.pk])
+    if request.headers.get("HX-Request"):
+        note.refresh_from_db()
+        return render(request, "core/_notification_item.html", {"n": note})
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
+        request.POST.get("next"), allowed_hosts={request.get_host()}) else reverse("core:notifications"))
+
+
+@login_required
+def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One notification, opened (and so read); a digest with the items it groups, by kind."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        services.notification_mark_read(actor=request.user, ids=[note.pk])
+        note.refresh_from_db()
+    page = None
+    if note.kind == Notification.Kind.DIGEST:
+        page = paginate(selectors.notification_list(request.user, digest=note), page=_int(request.GET.get("page")) or 1,
+                        page_size=100)
+    return render(request, "core/notification_detail.html", {"n": note, "page": page})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Per kind: at once in the inbox, in the daily digest, or off (to-dos always at once); and e-mail."""
+    from .models import NotificationPreference
+
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                for kind in NotificationPreference.KINDS:
+                    services.notification_preference_set(
+                        actor=request.user, kind=kind,
+                        delivery=Notification.Delivery.NOW if kind == Notification.Kind.ACTION
+                        else request.POST.get(f"{kind}-delivery", ""),
+                        email=request.POST.get(f"{kind}-email") == "on")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("core:notification_settings")
+    return render(request, "core/notification_settings.html", {
+        "preferences": selectors.notification_preferences(request.user),
+        "deliveries": Notification.Delivery.choices,
+    })

@@ -45,6 +45,6 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ("kind", "channel", "satisfaction", "excluded", "deadline_class")
     search_fields = ("number",)
     raw_id_fields = ("category", "district", "street", "community", "unit")
-    readonly_fields = ("import_job", "created_at", "month")
+    readonly_fields = ("import_job", "raw_values", "created_at", "month")
     show_full_result_count = False
     date_hierarchy = "received_at"

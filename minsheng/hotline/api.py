@@ -9,6 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.core.errors import Forbidden, NotFound
+from minsheng.core.lookups import is_uuid
 from minsheng.core.pagination import paginate
 from minsheng.core.schemas import Page, RefOut
 
@@ -57,6 +58,7 @@ class RateRowOut(Schema):
     kind: str
     total: int
     assessable: int
+    flagged: int  # assessable with a response flag: the response rate's denominator
     responded: int
     revisited: int
     resolved: int
@@ -101,6 +103,11 @@ class ImportJobOut(Schema):
     id: str
     status: str
     title: str
+
+
+class RemapIn(Schema):
+    source: str  # the import source (saved column mapping) to add the mapping to; created when new
+    mapping: dict[str, str]  # field → header of the file, e.g. {"responded_in_time": "是否及时响应"}
 
 
 def _ref(obj) -> dict | None:
@@ -188,3 +195,17 @@ def categories(request):
 def import_upload(request, file: File[UploadedFile], source: Form[str] = ""):
     job = services.upload_save(actor=request.user, upload=file, source=source or None)
     return Status(202, {"id": str(job.pk), "status": job.status, "title": job.title})
+
+
+@router.post("/imports/{job_id}/remap", response={202: ImportJobOut},
+             summary="Map columns an import did not recognise and import the file again with the mapping")
+def import_remap(request, job_id: str, payload: RemapIn):
+    from minsheng.core.models import Job
+
+    job = Job.objects.filter(pk=job_id, kind="hotline.import").first() if is_uuid(job_id) else None
+    if job is None or not request.user.has_perm("core.view_job", job):
+        raise NotFound(_("No such import."))
+    new = services.ticket_import_remap(actor=request.user, job=job, mapping=payload.mapping, source=payload.source)
+    return Status(202, {"id": str(new.pk), "status": new.status, "title": new.title})
+
+

@@ -14,13 +14,15 @@ class Channel(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    """The five statutory kinds of 诉求 (《北京市接诉即办工作条例》)."""
+    """The five statutory kinds of 诉求 (《北京市接诉即办工作条例》), and OTHER for what an export files under none
+    of them (表扬, 感谢, or a value the importer does not know: kept in `Ticket.raw_values`)."""
 
     CONSULT = "consult", _("Enquiry")  # 咨询
     HELP = "help", _("Request for help")  # 求助
     COMPLAINT = "complaint", _("Complaint")  # 投诉
     REPORT = "report", _("Report")  # 举报
     SUGGESTION = "suggestion", _("Suggestion")  # 建议
+    OTHER = "other", _("Other kind")  # 其他 (not statutory)
 
 
 class DeadlineClass(models.TextChoices):

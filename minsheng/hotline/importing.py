@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import json
 import operator
 import os
 import queue
@@ -26,6 +27,7 @@ import re
 import socket
 import sys
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,8 +45,8 @@ from minsheng.core.exports import safe_value
 from minsheng.core.models import Area, Job, LivelihoodTag, Unit
 from minsheng.core.text import FORMULA_TRIGGERS, has_control
 
-from . import errors
-from .choices import Channel, DeadlineClass, Kind, Satisfaction, Status
+from . import aliases, errors
+from .choices import Channel, DeadlineClass, Satisfaction, Status
 from .models import Category, ImportSource, Ticket
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))  # no daylight saving since 1991: a fixed offset is exact
@@ -62,57 +64,25 @@ class ImportField:
     required: bool = False
 
 
-# The importable fields and the headers recognised without a saved mapping (the generator writes the first).
-IMPORT_FIELDS: tuple[ImportField, ...] = (
-    ImportField("number", ("工单编号", "工单号", "number"), required=True),
-    ImportField("channel", ("渠道", "来电渠道", "channel")),
-    ImportField("kind", ("诉求类型", "kind"), required=True),
-    ImportField("category1", ("一级分类", "category_1")),
-    ImportField("category2", ("二级分类", "category_2")),
-    ImportField("category3", ("三级分类", "category_3")),
-    ImportField("district", ("区", "所属区", "district")),
-    ImportField("street", ("街乡镇", "街道乡镇", "street")),
-    ImportField("community", ("社区", "社区村", "community")),
-    ImportField("address", ("地址", "详细地址", "address")),
-    ImportField("received_at", ("受理时间", "来电时间", "received_at"), required=True),
-    ImportField("unit", ("承办单位", "unit")),
-    ImportField("deadline_class", ("办理时限", "deadline_class")),
-    ImportField("responded_in_time", ("按时响应", "是否按时响应", "responded_in_time")),
-    ImportField("resolved", ("是否解决", "resolved")),
-    ImportField("satisfaction", ("满意度", "satisfaction")),
-    ImportField("excluded", ("不纳入考评", "excluded")),
-    ImportField("exclusion_reason", ("不纳入考评原因", "exclusion_reason")),
-    ImportField("duplicate_group", ("重复工单组", "duplicate_group")),
-    ImportField("tags", ("七有五性", "tags")),
-    ImportField("status", ("状态", "status")),
-    ImportField("summary", ("摘要", "summary")),
-    ImportField("text", ("诉求内容", "text")),
-)
+REQUIRED = ("number", "kind", "received_at")
+# The importable fields and the headers recognised without a saved mapping (`aliases.HEADERS`, where the
+# generator's header is the first of each).
+IMPORT_FIELDS: tuple[ImportField, ...] = tuple(
+    ImportField(name, headers, required=name in REQUIRED) for name, headers in aliases.HEADERS.items())
 FIELD_NAMES = tuple(f.name for f in IMPORT_FIELDS)
 GENERATED_HEADER = [f.headers[0] for f in IMPORT_FIELDS]
+PLACE_LEVELS = {"district": AreaLevel.DISTRICT, "street": AreaLevel.STREET, "community": AreaLevel.COMMUNITY}
 
 # Database columns written by the importer, in this order.
 COLUMNS = (
     "number", "channel", "kind", "status", "category_id", "district_id", "street_id", "community_id", "address",
     "received_at", "month", "unit_id", "deadline_class", "responded_in_time", "resolved", "satisfaction",
-    "excluded", "exclusion_reason", "duplicate_group", "summary", "text", "import_job", "created_at",
+    "excluded", "exclusion_reason", "duplicate_group", "summary", "text", "import_job", "raw_values", "created_at",
 )
-
-_YES = {"是", "1", "y", "yes", "true", "t", "已解决", "解决", "按时", "已响应", "√"}
-_NO = {"否", "0", "n", "no", "false", "f", "未解决", "超时", "未响应", "×"}
-_KINDS = {"咨询": Kind.CONSULT, "求助": Kind.HELP, "投诉": Kind.COMPLAINT,
-          "举报": Kind.REPORT, "建议": Kind.SUGGESTION, **{v: v for v in Kind.values}}
-_CHANNELS = {"电话": Channel.PHONE, "12345电话": Channel.PHONE, "热线": Channel.PHONE, "网站": Channel.WEB,
-             "网络": Channel.WEB, "微信": Channel.WECHAT, "app": Channel.APP, "北京通": Channel.APP,
-             "领导留言板": Channel.LEADER_BOARD, "其他": Channel.OTHER, **{v: v for v in Channel.values}}
-_SATISFACTION = {"满意": Satisfaction.SATISFIED, "基本满意": Satisfaction.BASIC, "不满意": Satisfaction.UNSATISFIED,
-                 "未评价": Satisfaction.NOT_RATED, "": Satisfaction.NOT_RATED, **{v: v for v in Satisfaction.values}}
-_DEADLINES = {"2小时": DeadlineClass.H2, "24小时": DeadlineClass.H24, "7天": DeadlineClass.D7, "7日": DeadlineClass.D7,
-              "15天": DeadlineClass.D15, "15日": DeadlineClass.D15, "": DeadlineClass.D7,
-              **{v: v for v in DeadlineClass.values}}
-_STATUSES = {"受理": Status.RECEIVED, "直接答复": Status.CLOSED_DIRECT, "已派单": Status.DISPATCHED,
-             "已签收": Status.ACCEPTED, "办理中": Status.HANDLING, "已反馈": Status.REPLIED, "已回访": Status.REVISITED,
-             "结案": Status.CLOSED, "已结案": Status.CLOSED, "办结": Status.CLOSED, **{v: v for v in Status.values}}
+# The coded columns, in the order of the fast path's cache key (`RowValidator._codes`).
+CODE_FIELDS = ("kind", "channel", "deadline_class", "responded_in_time", "resolved", "satisfaction", "excluded",
+               "status")
+MAPPED_LIMIT = 200  # distinct (field, value) pairs counted by name in an import's result; the rest as "…"
 _TAG_SPLIT = re.compile(r"[;；,，、|/\s]+")
 
 
@@ -169,30 +139,85 @@ class Plan:
     size: int
     data_offset: int = 0  # CSV: byte offset of the first data row
     source: ImportSource | None = None
+    unknown: list[str] = field(default_factory=list)  # headers of the columns that hold no field
 
     def column_label(self, field_name: str) -> str:
         index = self.columns.get(field_name)
         return self.header[index] if index is not None else field_name
 
 
-def _resolve_columns(header: list[str], source: ImportSource | None) -> dict[str, int]:
+_NOT_WORD = re.compile(r"[\W_]+")
+_BRACKETED = re.compile(r"[(\[{<【〔《「][^)\]}>】〕》」]*[)\]}>】〕》」]")
+
+
+def header_key(text: str) -> str:
+    """A header as it is compared (`aliases`): NFKC, case folded, letters and digits only."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _header_keys(text: str) -> tuple[str, str]:
+    """The header's key, and its key without any bracketed part (the second try)."""
+    normal = unicodedata.normalize("NFKC", text)
+    return header_key(normal), header_key(_BRACKETED.sub("", normal))
+
+
+_HEADER_KEYS = {f.name: [header_key(h) for h in f.headers] for f in IMPORT_FIELDS}
+
+
+def _resolve_columns(header: list[str], source: ImportSource | None) -> tuple[dict[str, int], list[str]]:
+    """Which column holds which field, and the headers of the columns that hold none (named in the import's
+    result and offered for mapping). A saved mapping comes first, then `aliases.HEADERS`, compared by
+    `header_key`; a header that matches nothing is tried again without its bracketed part."""
     clean = [h.strip().lstrip("\ufeff") for h in header]
-    position = {h: i for i, h in reversed(list(enumerate(clean)))}
+    keys = [_header_keys(h) for h in clean]
     mapping = (source.mapping if source else {}) or {}
     columns: dict[str, int] = {}
+    taken: set[int] = set()
+
+    def claim(name: str, match: Callable[[int], bool]) -> bool:
+        for i in range(len(clean)):
+            if i not in taken and clean[i] and match(i):
+                columns[name] = i
+                taken.add(i)
+                return True
+        return False
+
     for f in IMPORT_FIELDS:
-        wanted = mapping.get(f.name)
-        names = (wanted,) if wanted else f.headers
-        for name in names:
-            if name in position:
-                columns[f.name] = position[name]
-                break
+        wanted = (mapping.get(f.name) or "").strip()
+        if wanted:
+            wanted_key = header_key(wanted)
+            if not claim(f.name, lambda i, w=wanted: clean[i] == w):
+                claim(f.name, lambda i, k=wanted_key: keys[i][0] == k)
+    for which in (0, 1):  # the header's key, then its key without the bracketed part
+        for f in IMPORT_FIELDS:
+            if f.name in columns or (mapping.get(f.name) or "").strip():
+                continue
+            for alias in _HEADER_KEYS[f.name]:
+                if claim(f.name, lambda i, a=alias, w=which: keys[i][w] == a):
+                    break
+    unknown = [clean[i] for i in range(len(clean)) if i not in taken and clean[i]]
     missing = [f for f in IMPORT_FIELDS if f.required and f.name not in columns]
     if missing:
         labels = [(mapping.get(f.name) or f.headers[0]) for f in missing]
-        raise Invalid(_("Required columns are missing: %(cols)s.") % {"cols": "、".join(labels)},
-                      code=errors.IMPORT_MISSING_COLUMNS, fields={f.name: "missing" for f in missing})
-    return columns
+        message = _("Required columns are missing: %(cols)s.") % {"cols": "、".join(labels)}
+        if unknown:
+            message += " " + _("Columns not recognised: %(cols)s; name them in a saved column mapping (import "
+                               "source).") % {"cols": "、".join(unknown[:20])}
+        raise Invalid(message, code=errors.IMPORT_MISSING_COLUMNS, fields={f.name: "missing" for f in missing})
+    return columns, unknown
+
+
+def _check_places(columns: dict[str, int]) -> None:
+    """A file with place columns needs the city's areas in the database (`minsheng load_areas`): without them
+    every row would be rejected for a place that is in fact fine. Refused once, naming what to run."""
+    missing = [name for name, level in PLACE_LEVELS.items()
+               if name in columns and not Area.objects.filter(level=level).exists()]
+    if missing:
+        labels = {"district": _("districts"), "street": _("streets and townships"), "community": _("communities")}
+        raise Invalid(_("The database has no %(what)s yet, so the file's places cannot be matched: run "
+                        "`minsheng load_areas` (or `make setup`), then import the file again.")
+                      % {"what": "、".join(str(labels[m]) for m in missing)},
+                      code=errors.AREAS_MISSING, fields={m: "not loaded" for m in missing})
 
 
 def source_get(name: str | None) -> ImportSource | None:
@@ -233,9 +258,10 @@ def inspect(path: str | Path, *, source: ImportSource | None = None) -> Plan:
             raise Invalid(_("The header row is not valid %(enc)s text.") % {"enc": encoding_label(encoding)},
                           code=errors.IMPORT_UNREADABLE, fields={"file": "encoding"})
         offset = lines.pos
-    columns = _resolve_columns(header, source)
+    columns, unknown = _resolve_columns(header, source)
+    _check_places(columns)
     return Plan(path=path, format="csv", encoding=encoding, header=[h.strip().lstrip("\ufeff") for h in header],
-                columns=columns, size=size, data_offset=offset, source=source)
+                columns=columns, size=size, data_offset=offset, source=source, unknown=unknown)
 
 
 def _inspect_xlsx(path: Path, size: int, source: ImportSource | None) -> Plan:
@@ -257,9 +283,10 @@ def _inspect_xlsx(path: Path, size: int, source: ImportSource | None) -> Plan:
         total = (sheet.max_row or 0) - 1
     finally:
         workbook.close()
-    columns = _resolve_columns(header, source)
+    columns, unknown = _resolve_columns(header, source)
+    _check_places(columns)
     return Plan(path=path, format="xlsx", encoding="xlsx", header=[h.strip() for h in header], columns=columns,
-                size=max(total, 0), source=source)
+                size=max(total, 0), source=source, unknown=unknown)
 
 
 class _LineReader:
@@ -358,18 +385,61 @@ _EIGHT_HOURS = dt.timedelta(hours=8)
 _MISSING = object()
 _NO_TAGS: list[int] = []
 _fromisoformat = dt.datetime.fromisoformat
-_BOOLS: dict[str, bool | None] = {"": None, **{v: True for v in _YES}, **{v: False for v in _NO}}
 
 
-def _bool(value: str, label: Callable[[str], str], field_name: str) -> bool | None:
-    try:
-        return _BOOLS[value]
-    except KeyError:
-        pass
-    text = value.strip().lower()
-    if text in _BOOLS:
-        return _BOOLS[text]
-    raise RowError(label(field_name), _("“%(v)s” is not yes or no (是/否).") % {"v": value[:40]})
+def value_key(text: str) -> str:
+    """A cell value as it is compared (`aliases`): NFKC, case folded, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(个)?(工作日|小时|时|天|日|hours?|hrs?|h|days?|d)")
+
+
+class Vocabulary:
+    """One coded column (`aliases.VALUES`): a non-empty cell → (code, known). A value in no table is not
+    refused: it becomes the fallback of `aliases.FALLBACK` (after a look for an alias inside it, for the
+    columns of `aliases.CONTAINS`; by the duration it states, for the deadline) with `known` False, so that
+    the caller keeps the raw value and counts it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.exact: dict[str, Any] = {}
+        for code, words in aliases.VALUES[name].items():
+            for word in ((code,) if isinstance(code, str) else ()) + words:
+                self.exact.setdefault(value_key(word), code)
+        self.fallback = aliases.FALLBACK[name]
+        self.inside = (sorted(((k, c) for k, c in self.exact.items() if len(k) >= 2), key=lambda kc: -len(kc[0]))
+                       if name in aliases.CONTAINS else [])
+        self.cache: dict[str, tuple[Any, bool]] = {}
+
+    def resolve(self, raw: str) -> tuple[Any, bool]:
+        found = self.cache.get(raw)
+        if found is None:
+            found = self._resolve(raw)
+            if len(self.cache) < 10_000:
+                self.cache[raw] = found
+        return found
+
+    def _resolve(self, raw: str) -> tuple[Any, bool]:
+        key = value_key(raw)
+        if key in self.exact:
+            return self.exact[key], True
+        if self.inside:
+            hits = [(k, c) for k, c in self.inside if k in key]
+            if hits and len({c for k, c in hits if len(k) == len(hits[0][0])}) == 1:
+                return hits[0][1], False
+        if self.name == "deadline_class":
+            match = _DURATION.search(key)
+            if match:
+                hours = float(match.group(1)) * (1 if match.group(3)[0] in "小时h" else 24)
+                fits = [c for c, h in aliases.DEADLINE_HOURS.items() if h >= hours]
+                return (fits[0] if fits else "15d"), False
+        return self.fallback, False
+
+
+VOCABULARIES = {name: Vocabulary(name) for name in aliases.VALUES}
+_EMPTY = {"channel": Channel.OTHER.value, "deadline_class": DeadlineClass.D7.value,
+          "satisfaction": Satisfaction.NOT_RATED.value}  # an empty cell; the yes/no columns and status: None
 
 
 def parse_received(value: Any, column: str) -> dt.datetime:
@@ -452,6 +522,7 @@ class RowValidator:
         self.code_cache: dict[tuple[str, ...], Any] = {}
         self.new_units: dict[str, None] = {}  # units to create before the batch is written, in order
         self.category_cache: dict[tuple[str, str, str], int] = {}
+        self.mapped_counts: dict[tuple[str, str, Any], int] = {}  # (field, raw, code) → rows, for the result
         # The fast path reads the fields in the order of IMPORT_FIELDS; a column the file lacks reads the
         # empty string appended after the last column.
         self.pick = operator.itemgetter(*(self.idx.get(name, self.width) for name in FIELD_NAMES))
@@ -569,33 +640,17 @@ class RowValidator:
                                               "formula.") % {"c": number[0]})
         if has_control(number):
             raise RowError(label("number"), _("The ticket number contains a control character."))
-        kind = _KINDS.get(get("kind", ""))
-        if kind is None:
-            raise RowError(label("kind"), _("“%(v)s” is not one of 咨询, 求助, 投诉, 举报, 建议.")
-                           % {"v": str(get("kind", ""))[:40]})
-        raw_channel = get("channel", "")
-        channel = (_CHANNELS.get(raw_channel) or _CHANNELS.get(raw_channel.lower())) if raw_channel else Channel.OTHER
-        if channel is None:
-            raise RowError(label("channel"), _("“%(v)s” is not a known channel.") % {"v": raw_channel[:40]})
+        if not get("kind", ""):
+            raise RowError(label("kind"), _("The kind is empty (咨询, 求助, 投诉, 举报 or 建议)."))
+        codes = self._codes(tuple(str(get(name, "")) for name in CODE_FIELDS))
+        kind, channel, deadline, responded, resolved, satisfaction, excluded, with_unit, without_unit, raw, mapped \
+            = codes
         received = parse_received(get("received_at", ""), label("received_at"))
         district, street, community = get("district", ""), get("street", ""), get("community", "")
         district_id, street_id, community_id = self._cached(
             self.place_cache, (district, street, community), lambda: self._places(district, street, community, label))
         unit = get("unit", "")
         unit_id = self._unit(unit, label) if unit else None
-        deadline = _DEADLINES.get(get("deadline_class", ""))
-        if deadline is None:
-            deadline = _DEADLINES.get(get("deadline_class", "").lower())
-            if deadline is None:
-                raise RowError(label("deadline_class"), _("“%(v)s” is not 2小时, 24小时, 7天 or 15天.")
-                               % {"v": get("deadline_class", "")[:40]})
-        responded = _bool(get("responded_in_time", ""), label, "responded_in_time")
-        resolved = _bool(get("resolved", ""), label, "resolved")
-        satisfaction = _SATISFACTION.get(get("satisfaction", ""))
-        if satisfaction is None:
-            raise RowError(label("satisfaction"), _("“%(v)s” is not 满意, 基本满意, 不满意 or 未评价.")
-                           % {"v": get("satisfaction", "")[:40]})
-        excluded = bool(_bool(get("excluded", ""), label, "excluded"))
         reason = get("exclusion_reason", "")
         if excluded and not reason:
             raise RowError(label("exclusion_reason"), _("A ticket excluded from assessment needs a reason."))
@@ -612,15 +667,7 @@ class RowValidator:
             if len(self.category_cache) < 100_000:
                 key = (get("category1", ""), get("category2", ""), get("category3", ""))
                 self.category_cache[key] = category_id
-        raw_status = get("status", "")
-        if raw_status:
-            status = _STATUSES.get(raw_status)
-            if status is None:
-                raise RowError(label("status"), _("“%(v)s” is not a known status.") % {"v": raw_status[:40]})
-        elif resolved is not None or satisfaction != Satisfaction.NOT_RATED:
-            status = Status.CLOSED
-        else:
-            status = Status.DISPATCHED if unit_id else Status.CLOSED_DIRECT
+        status = with_unit if unit_id else without_unit
         address, summary, group = get("address", ""), get("summary", ""), get("duplicate_group", "")
         if len(address) > 200 or len(summary) > 200 or len(group) > 40:
             for name, value, limit in (("address", address, 200), ("summary", summary, 200),
@@ -631,8 +678,10 @@ class RowValidator:
         row = (
             number, channel, kind, status, category_id, district_id, street_id, community_id, address, received_db,
             month_db, unit_id, deadline, responded, resolved, satisfaction, excluded, reason, group, summary,
-            get("text", ""), self.job_value, None,
+            get("text", ""), self.job_value, raw, None,
         )
+        if mapped:
+            self._count(mapped)
         return row, tag_ids
 
     # The fast path. Every check of `validate_slow` is here too, in cheaper form: values that repeat (codes,
@@ -649,34 +698,38 @@ class RowValidator:
 
     def _codes(self, key: tuple[str, ...]) -> tuple[Any, ...] | None:
         """(kind, channel, deadline, responded, resolved, satisfaction, excluded, status with a unit, status
-        without) for the raw texts of those columns, or None when any of them is invalid."""
-        kind_raw, channel_raw, deadline_raw, responded_raw, resolved_raw, satisfaction_raw, excluded_raw, status_raw \
-            = key
-        kind = _KINDS.get(kind_raw)
-        channel = ((_CHANNELS.get(channel_raw) or _CHANNELS.get(channel_raw.lower())) if channel_raw
-                   else Channel.OTHER)
-        deadline = _DEADLINES.get(deadline_raw)
-        if deadline is None:
-            deadline = _DEADLINES.get(deadline_raw.lower())
-        satisfaction = _SATISFACTION.get(satisfaction_raw)
-        if kind is None or channel is None or deadline is None or satisfaction is None:
+        without, the raw values kept as JSON or None, the (field, raw, code) of values mapped) for the texts of
+        the `CODE_FIELDS` columns, or None when the kind is empty (the one refusal, named by `validate_slow`)."""
+        if not key[0]:
             return None
-        try:
-            responded = _bool(responded_raw, str, "")
-            resolved = _bool(resolved_raw, str, "")
-            excluded = bool(_bool(excluded_raw, str, ""))
-        except RowError:
-            return None
-        if status_raw:
-            status = _STATUSES.get(status_raw)
-            if status is None:
-                return None
+        codes: list[Any] = []
+        mapped: list[tuple[str, str, Any]] = []
+        for name, raw in zip(CODE_FIELDS, key, strict=True):
+            if not raw:
+                codes.append(_EMPTY.get(name))
+                continue
+            code, known = VOCABULARIES[name].resolve(raw)
+            codes.append(code)
+            if not known:
+                mapped.append((name, raw[:100], code))
+        kind, channel, deadline, responded, resolved, satisfaction, excluded, status = codes
+        if status:
             with_unit = without_unit = status
         elif resolved is not None or satisfaction != Satisfaction.NOT_RATED:
-            with_unit = without_unit = Status.CLOSED
+            with_unit = without_unit = Status.CLOSED.value
         else:
-            with_unit, without_unit = Status.DISPATCHED, Status.CLOSED_DIRECT
-        return kind, channel, deadline, responded, resolved, satisfaction, excluded, with_unit, without_unit
+            with_unit, without_unit = Status.DISPATCHED.value, Status.CLOSED_DIRECT.value
+        raw = json.dumps({name: value for name, value, _code in mapped}, ensure_ascii=False) if mapped else None
+        return (kind, channel, deadline, responded, resolved, satisfaction, bool(excluded), with_unit, without_unit,
+                raw, tuple(mapped))
+
+    def _count(self, mapped: tuple[tuple[str, str, Any], ...]) -> None:
+        """Count the rows whose values were mapped (`mapped_counts`, in the import's result)."""
+        counts = self.mapped_counts
+        for item in mapped:
+            if item not in counts and len(counts) >= MAPPED_LIMIT:
+                item = (item[0], "…", item[2])
+            counts[item] = counts.get(item, 0) + 1
 
     def _received_fast(self, raw: str) -> tuple[str, str] | None:
         try:
@@ -708,7 +761,8 @@ class RowValidator:
                 self.code_cache[key] = codes
         if codes is None:
             return self.validate_slow(values)
-        kind, channel, deadline, responded, resolved, satisfaction, excluded, with_unit, without_unit = codes
+        kind, channel, deadline, responded, resolved, satisfaction, excluded, with_unit, without_unit, raw, mapped \
+            = codes
         if excluded and not reason:
             return self.validate_slow(values)
         moment = self._received_fast(received_raw)
@@ -748,8 +802,10 @@ class RowValidator:
         row = (
             number, channel, kind, with_unit if unit_id else without_unit, category_id, district_id, street_id,
             community_id, address, moment[0], moment[1], unit_id, deadline, responded, resolved, satisfaction,
-            excluded, reason, group, summary, text, self.job_value, None,
+            excluded, reason, group, summary, text, self.job_value, raw, None,
         )
+        if mapped:
+            self._count(mapped)
         return row, tag_ids
 
 
@@ -826,7 +882,7 @@ class _SqlWriter:
                 if values[0] in existing:
                     continue
                 existing.add(values[0])
-                fresh.append((*values[:22], now))
+                fresh.append((*values[:23], now))
                 if tags:
                     tagged.append((values[0], tags))
             if fresh:
@@ -856,7 +912,7 @@ class _SqlWriter:
         before = raw.total_changes
         # The last value (created_at) is replaced; repeated numbers (in the table or the batch) are skipped
         # by ON CONFLICT DO NOTHING.
-        raw.executemany(self.insert.replace("%s", "?"), [(*values[:22], now) for values, _tags in rows])
+        raw.executemany(self.insert.replace("%s", "?"), [(*values[:23], now) for values, _tags in rows])
         inserted = raw.total_changes - before
         if not inserted:
             return 0
@@ -892,16 +948,17 @@ def _copy_field(value: Any) -> str:
 def _copy_line(pk: int, row: tuple[Any, ...], now: str) -> str:
     """One line of COPY text format: id, the columns, created_at."""
     (number, channel, kind, status, category, district, street, community, address, received, month, unit,
-     deadline, responded, resolved, satisfaction, excluded, reason, group, summary, text, job, _created) = row
+     deadline, responded, resolved, satisfaction, excluded, reason, group, summary, text, job, raw, _created) = row
     line = (f"{pk}\t{number}\t{channel}\t{kind}\t{status}\t{'\\N' if category is None else category}\t"
             f"{'\\N' if district is None else district}\t{'\\N' if street is None else street}\t"
             f"{'\\N' if community is None else community}\t{address}\t{received}\t{month}\t"
             f"{'\\N' if unit is None else unit}\t{deadline}\t{_COPY_BOOL[responded]}\t{_COPY_BOOL[resolved]}\t"
-            f"{satisfaction}\t{_COPY_BOOL[excluded]}\t{reason}\t{group}\t{summary}\t{text}\t{job}\t{now}\n")
-    if _COPY_ESCAPE.search(f"{number}{address}{reason}{group}{summary}{text}"):
+            f"{satisfaction}\t{_COPY_BOOL[excluded]}\t{reason}\t{group}\t{summary}\t{text}\t{job}\t"
+            f"{'\\N' if raw is None else raw}\t{now}\n")
+    if _COPY_ESCAPE.search(f"{number}{address}{reason}{group}{summary}{text}{raw or ''}"):
         # A tab, newline, carriage return or backslash in the free text: escape field by field (rare; the
         # other fields are codes, numbers and times).
-        line = "\t".join(_copy_field(v) for v in (pk, *row[:22], now)) + "\n"
+        line = "\t".join(_copy_field(v) for v in (pk, *row[:23], now)) + "\n"
     return line
 
 
@@ -940,7 +997,8 @@ class _PgCopyWriter:
             district_id bigint, street_id bigint, community_id bigint, address varchar(200), received_at timestamptz,
             month date, unit_id bigint, deadline_class varchar(4), responded_in_time boolean, resolved boolean,
             satisfaction varchar(12), excluded boolean, exclusion_reason varchar(100), duplicate_group varchar(40),
-            summary varchar(200), text text, import_job uuid, created_at timestamptz, tag_ids text
+            summary varchar(200), text text, import_job uuid, raw_values jsonb, created_at timestamptz,
+            tag_ids text
         ) ON COMMIT DELETE ROWS"""
         self.copy = f"COPY {self.STAGE} ({cols}, tag_ids) FROM STDIN"
         self.insert = f"""
@@ -1046,7 +1104,7 @@ class _PgCopyWriter:
         cursor.execute(self.create)
         with cursor.copy(self.copy) as copy:
             for values, tags in rows:
-                copy.write_row((*values[:22], now, ",".join(map(str, tags))))
+                copy.write_row((*values[:23], now, ",".join(map(str, tags))))
         cursor.execute(self.insert)
         inserted, _links = cursor.fetchone()
         return int(inserted)
@@ -1171,6 +1229,11 @@ class _Pipeline:
             self.thread.join()
 
 
+def _mapped_state(validator: RowValidator) -> list[list[Any]]:
+    """The mapped-value counts as the checkpoint keeps them: [field, raw, code, rows] (JSON-safe)."""
+    return [[name, raw, code, n] for (name, raw, code), n in validator.mapped_counts.items()]
+
+
 def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool = True,
                pipelined: bool = True) -> dict[str, Any]:
     """Import the file of `ctx.job.params` from its checkpoint to the end; return the counts."""
@@ -1187,6 +1250,9 @@ def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool
                 f"{plan.size} {'bytes' if plan.format == 'csv' else 'rows'}; columns: "
                 + ", ".join(f"{k}={plan.header[v]}" for k, v in plan.columns.items()))
     validator = RowValidator(plan, ctx.job.pk)
+    validator.mapped_counts = {(f, raw, code): n for f, raw, code, n in state.get("mapped", [])}
+    if plan.unknown and not state:
+        ctx.log("columns not imported (not recognised): " + ", ".join(plan.unknown))
     writer = writer_for_connection(use_copy=use_copy)
     path = report_path(ctx.job.pk)
     report = _Report(path, int(state.get("report_size", 0)))
@@ -1195,10 +1261,11 @@ def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool
     total = plan.size
 
     def commit(rows: Any, valid: int, position_now: int, row_now: int, report_size: int, read: int,
-               rejected: int) -> None:
+               rejected: int, mapped: list[list[Any]]) -> None:
         """Write one batch (`valid` good rows, prepared or not) and its checkpoint in one transaction (in this
         thread or the pipeline's)."""
-        new_state = {"offset": position_now, "row": row_now, "report_size": report_size, "owner": OWNER}
+        new_state = {"offset": position_now, "row": row_now, "report_size": report_size, "owner": OWNER,
+                     "mapped": mapped}
         with transaction.atomic():
             imported = writer.write(rows) if valid else 0
             pending = Counts(rows=read, imported=counts.imported + imported,
@@ -1238,10 +1305,12 @@ def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool
             counts.rows += read
             counts.rejected += len(lines)  # one report line per rejected row
             payload = prepare(rows) if prepare is not None and rows else rows
-            submit(payload, len(rows), batch_end, batch_last_row, report.flush(), counts.rows, counts.rejected)
+            submit(payload, len(rows), batch_end, batch_last_row, report.flush(), counts.rows, counts.rejected,
+                   _mapped_state(validator))
             submitted = True
         if not submitted and not state:  # an empty file: still one checkpoint
-            submit([], 0, plan.data_offset, last_row, report.flush(), counts.rows, counts.rejected)
+            submit([], 0, plan.data_offset, last_row, report.flush(), counts.rows, counts.rejected,
+                   _mapped_state(validator))
         if pipeline:
             pipeline.finish()
     finally:
@@ -1252,7 +1321,15 @@ def run_import(ctx: RunContext, *, batch_size: int | None = None, use_copy: bool
     result = counts.as_dict()
     result["report"] = str(path) if counts.rejected else ""
     result["encoding"] = encoding_label(plan.encoding) if plan.format == "csv" else "xlsx"
-    ctx.log(f"done: {result}")
+    result["columns"] = {name: plan.header[index] for name, index in plan.columns.items()}
+    result["unknown_columns"] = list(plan.unknown)
+    result["mapped_values"] = [
+        {"field": name, "column": plan.column_label(name), "value": raw, "to": "" if code is None else str(code),
+         "rows": n} for name, raw, code, n in sorted(_mapped_state(validator),
+                                                      key=lambda m: (FIELD_NAMES.index(m[0]), -m[3], m[1]))]
+    for item in result["mapped_values"]:
+        ctx.log(f"mapped {item['field']} “{item['value']}” → {item['to'] or '—'} ({item['rows']} rows)")
+    ctx.log(f"done: {counts.as_dict()}")
     # PostgreSQL's statistics are refreshed (ANALYZE) by the job that follows an import with new tickets,
     # hotline.warm_caches, before it runs the first queries over them (autovacuum does it too, later).
     return result

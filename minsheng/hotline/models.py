@@ -109,7 +109,10 @@ class Ticket(models.Model):
     duplicate_group = models.CharField(_("duplicate group"), max_length=40, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
-    import_job = models.UUIDField(null=True, blank=True, editable=False)
+    import_job = models.UUIDField(_("import job"), null=True, blank=True, editable=False)
+    # The file's own words where the importer did not know them and mapped them to 其他 or the nearest code
+    # (`aliases.FALLBACK`), by field: {"channel": "抖音"}. Null for the usual row (nothing to keep).
+    raw_values = models.JSONField(_("values as in the file"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from minsheng.core.choices import AreaLevel
 from minsheng.core.errors import Forbidden, Invalid
 from minsheng.core.models import Area, Unit, User
-from minsheng.core.selectors import Card
+from minsheng.core.selectors import Card, HomeItem, Section, Task, Trend
 
 from . import errors
 from .choices import Dimension, RankGroup, Satisfaction
@@ -213,6 +213,7 @@ class RateRow:
     kind: str = ""  # unit kind, or the rank group of a street
     total: int = 0
     assessable: int = 0
+    flagged: int = 0  # assessable with a response flag (responded in time: yes or no)
     responded: int = 0
     revisited: int = 0
     resolved: int = 0
@@ -252,8 +253,10 @@ def _ratio(numerator: float, denominator: int) -> float | None:
 
 
 def apply_rules(row: RateRow, ruleset: RateRuleSet) -> RateRow:
-    """Fill the three rates (0–1) and the composite score (0–100) of a row from its counts."""
-    row.response_rate = _ratio(row.responded, row.assessable)
+    """Fill the three rates (0–1) and the composite score (0–100) of a row from its counts. A rate with
+    nothing to count from is None ("no data"), never 0: the response rate is over the tickets that carry a
+    response flag (a file without that column, or without a value in it, says nothing about response)."""
+    row.response_rate = _ratio(row.responded, row.flagged)
     revisited = ruleset.resolution_denominator == RateRuleSet.Denominator.REVISITED
     row.resolution_rate = _ratio(row.resolved, row.revisited if revisited else row.assessable)
     weighted = (float(ruleset.weight_satisfied) * row.satisfied + float(ruleset.weight_basic) * row.basic
@@ -267,7 +270,8 @@ def apply_rules(row: RateRow, ruleset: RateRuleSet) -> RateRow:
     return row
 
 
-COUNT_FIELDS = ("total", "assessable", "responded", "revisited", "resolved", "satisfied", "basic", "unsatisfied")
+COUNT_FIELDS = ("total", "assessable", "flagged", "responded", "revisited", "resolved", "satisfied", "basic",
+                "unsatisfied")
 
 
 def rate_aggregates() -> dict:
@@ -276,6 +280,7 @@ def rate_aggregates() -> dict:
     return {
         "total": Count("id"),
         "assessable": Count("id", filter=ok),
+        "flagged": Count("id", filter=ok & Q(responded_in_time__isnull=False)),
         "responded": Count("id", filter=ok & Q(responded_in_time=True)),
         "revisited": Count("id", filter=ok & Q(resolved__isnull=False)),
         "resolved": Count("id", filter=ok & Q(resolved=True)),
@@ -394,6 +399,17 @@ def months_with_data(limit: int = 24) -> list[dt.date]:
     return [add_months(first, i) for i in range(limit)]
 
 
+def months_with_tickets(start: dt.date, end: dt.date) -> set[dt.date]:
+    """The months in [start, end) with any ticket imported at all — the others are missing, not zero (one
+    index look-up a month). For before/after comparisons that must not count a month never imported as 0."""
+    months, month = set(), start.replace(day=1)
+    while month < end:
+        if Ticket.objects.filter(month=month).exists():
+            months.add(month)
+        month = add_months(month, 1)
+    return months
+
+
 def latest_month() -> dt.date | None:
     return Ticket.objects.aggregate(m=Max("month"))["m"]
 
@@ -480,16 +496,18 @@ def district_map(*, month: dt.date | str, rows: list[RateRow] | None = None) -> 
 
 
 def rate_export_rows(rows: list[RateRow], by: str) -> Iterable[list]:
-    """An exporter: the header, then one list per row (rates in percent, rounded to two decimals)."""
+    """An exporter: the header, then one list per row (rates in percent, rounded to two decimals; a rate with no
+    data behind it is an empty cell)."""
     def pct(value: float | None) -> float | None:
         return None if value is None else round(100 * value, 2)
 
     yield [_("Group name"), _("Type") if by == Dimension.UNIT else _("Group"), _("Tickets"), _("Assessable"),
-           _("Responded in time"), _("Revisited"), _("Resolved"), _("Satisfied"), _("Basically satisfied"),
-           _("Unsatisfied"), _("Response rate %"), _("Resolution rate %"), _("Satisfaction rate %"), _("Score")]
+           _("With a response flag"), _("Responded in time"), _("Revisited"), _("Resolved"), _("Satisfied"),
+           _("Basically satisfied"), _("Unsatisfied"), _("Response rate %"), _("Resolution rate %"),
+           _("Satisfaction rate %"), _("Score")]
     for r in rows:
-        yield [r.name, r.kind, r.total, r.assessable, r.responded, r.revisited, r.resolved, r.satisfied, r.basic,
-               r.unsatisfied, pct(r.response_rate), pct(r.resolution_rate), pct(r.satisfaction_rate),
+        yield [r.name, r.kind, r.total, r.assessable, r.flagged, r.responded, r.revisited, r.resolved, r.satisfied,
+               r.basic, r.unsatisfied, pct(r.response_rate), pct(r.resolution_rate), pct(r.satisfaction_rate),
                None if r.score is None else round(r.score, 2)]
 
 
@@ -570,33 +588,216 @@ def warm_caches(progress=None) -> list[str]:
 # --- Dashboard -------------------------------------------------------------------------------------------
 
 
-def dashboard_cards(user: User) -> list[Card]:
-    """Home-page figures: the latest month's volume and city-wide rates (a handler: their unit's)."""
+def _rates_url(**query: object) -> str:
+    from django.utils.http import urlencode
+
+    return reverse("hotline:rates") + "?" + urlencode(query)
+
+
+def _trend(key: str, title: str, url: str, rows: list[RateRow]) -> Trend:
+    """The three rates (left axis, %) and the ticket volume (right axis) per month, as the rates page draws them."""
+    def pct(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 2)
+
+    return Trend(key, title, url, [r.name for r in rows], [
+        {"name": _("Response rate"), "kind": "line", "values": [pct(r.response_rate) for r in rows], "axis": 0},
+        {"name": _("Resolution rate"), "kind": "line", "values": [pct(r.resolution_rate) for r in rows], "axis": 0},
+        {"name": _("Satisfaction rate"), "kind": "line", "values": [pct(r.satisfaction_rate) for r in rows], "axis": 0},
+        {"name": _("Tickets"), "kind": "bar", "values": [r.total for r in rows], "axis": 1},
+    ], unit="%")
+
+
+def _rate_cards(row: RateRow, url: str) -> list[Card]:
+    return [Card(_("Response rate"), row.response_pct, url, "reply"),
+            Card(_("Resolution rate"), row.resolution_pct, url, "check2-circle"),
+            Card(_("Satisfaction rate"), row.satisfaction_pct, url, "emoji-smile")]
+
+
+def _district_section(user: User, months: list[dt.date]) -> Section:
+    """A district's month as the rates page shows it: the district's row in the comparison of districts (its
+    three rates and rank), its streets and townships, the weakest first, and its trend."""
+    month, district = months[-1], user.district
+    label = month.strftime("%Y-%m")
+
+    def compute():
+        return (rates_cached(month=month, by=Dimension.DISTRICT),
+                rates_cached(month=month, by=Dimension.STREET, district=district.pk),
+                trend_cached(months=months, by_key=(Dimension.DISTRICT, district.pk)))
+
+    districts, streets, trend = cached("home_district", compute, months[0], month, district.pk)
+    comparison = _rates_url(month=label, by=Dimension.DISTRICT)
+    own_trend = _rates_url(month=label, by=Dimension.DISTRICT, key=district.pk)
+    street_list = _rates_url(month=label, by=Dimension.STREET, district=district.pk)
+    row = next((r for r in districts if r.key == district.pk), RateRow(key=district.pk, name=district.name))
+    ranked = [r.key for r in districts if r.score is not None]
+    cards = [Card(_("12345 tickets in my district, %(m)s") % {"m": label}, row.total, comparison, "telephone"),
+             *_rate_cards(row, own_trend),
+             Card(_("Rank among districts"), f"{ranked.index(district.pk) + 1} / {len(ranked)}" if district.pk in ranked else "—",
+                  comparison, "trophy", note=_("by composite score")),
+             Card(_("Streets and townships rated"), len(streets), street_list, "signpost")]
+    weakest = [r for r in streets if r.score is not None][-5:][::-1]
+    tasks = [Task(r.name, _rates_url(month=label, by=Dimension.STREET, district=district.pk, key=r.key),
+                  detail=_("satisfaction %(s)s · resolution %(r)s") % {"s": r.satisfaction_pct, "r": r.resolution_pct},
+                  badge=_("score %(n)s") % {"n": f"{r.score:.2f}"}) for r in weakest]
+    return Section("hotline", _("12345 in %(district)s, %(m)s") % {"district": district.name, "m": label}, cards=cards,
+                   tasks=tasks, url=street_list, url_label=_("All streets and townships"), order=20,
+                   empty=_("No street or township of your district was rated this month."),
+                   trend=_trend("hotline-district", _("12345 rates of my district per month"), own_trend, trend))
+
+
+def dashboard_cards(user: User) -> list[HomeItem]:
+    """Home-page figures: the latest month's volume and rates — the city's (a unit handler: its unit's; district
+    staff: the district's) — with the monthly trend, each linked to the rates page that shows the same row."""
+    from minsheng.core.rules import is_district_staff
+
     if not user.has_perm("hotline.view_rates"):
         return []
-    month = latest_month()
-    if month is None:
+    months = months_with_data(12)
+    if not months:
         return []
+    if is_district_staff(user) and user.district_id:
+        return [_district_section(user, months)]
+    month = months[-1]
     label = month.strftime("%Y-%m")
     qs = Ticket.objects.filter(month=month)
     scope = None
+    by_key = None
     if not user.has_perm("hotline.view_all") and user.has_perm("hotline.view_tickets") and user.unit_id:
-        scope = user.unit_id
+        scope, by_key = user.unit_id, (Dimension.UNIT, user.unit_id)
         qs = qs.filter(unit_id=scope)
         title = _("12345 tickets to my unit, %(m)s") % {"m": label}
+        rates_url = _rates_url(month=label, by=Dimension.UNIT, key=scope)
     else:
         title = _("12345 tickets, %(m)s") % {"m": label}
-    ruleset = ruleset_for(month)
-    def compute():
-        return qs.count(), _assessed(qs, ruleset).aggregate(**rate_aggregates())
+        rates_url = _rates_url(month=label)
 
-    total, counts = cached("dashboard", compute, month, scope, ruleset.pk)
-    row = apply_rules(RateRow(key=label, **counts), ruleset)
+    def compute():
+        return qs.count(), trend_cached(months=months, by_key=by_key)
+
+    total, trend = cached("home", compute, months[0], month, scope)
+    row = trend[-1]
     cards = []
     if user.has_perm("hotline.view_tickets"):
         cards.append(Card(title, total, reverse("hotline:ticket_list") + f"?month={label}", "telephone"))
     if row.satisfaction_rate is not None:
-        cards.append(Card(_("12345 satisfaction rate, %(m)s") % {"m": label}, f"{100 * row.satisfaction_rate:.1f}%",
-                          reverse("hotline:rates") + f"?month={label}", "emoji-smile",
-                          note=_("resolution %(r)s") % {"r": f"{100 * (row.resolution_rate or 0):.1f}%"}))
-    return cards
+        cards.append(Card(_("12345 satisfaction rate, %(m)s") % {"m": label}, row.satisfaction_pct, rates_url, "emoji-smile",
+                          note=_("resolution %(r)s") % {"r": row.resolution_pct}))
+    if user.has_perm("hotline.view_all") and row.response_rate is not None:
+        cards.append(Card(_("12345 response rate, %(m)s") % {"m": label}, row.response_pct, rates_url, "reply"))
+    office = user.has_perm("hotline.view_all")
+    return [Section("hotline", _("12345 hotline"), cards=cards, order=40 if office else 60, url=rates_url,
+                    url_label=_("12345 rates"),
+                    trend=_trend("hotline", _("12345 rates per month"), rates_url, trend) if office else None)]
+
+
+# --- evidence for a supervised topic (每月一题 reads it through these) -------------------------------------
+
+
+def category_descendants(root_ids: set[int]) -> set[int]:
+    """The categories `root_ids` and every category below them."""
+    if not root_ids:
+        return set()
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, stack = set(), list(root_ids)
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, ()))
+    return found
+
+
+def categories_by_ids(ids) -> list[Category]:
+    return list(Category.objects.filter(pk__in=list(ids)))
+
+
+def categories_for_choice(max_level: int = 2) -> QuerySet[Category]:
+    """The upper levels of the category tree, for a form that links a topic to what measures it."""
+    return Category.objects.filter(level__lte=max_level).order_by("level", "order", "name")
+
+
+@dataclass
+class MonthVolume:
+    month: dt.date
+    count: int | None  # None: no ticket of any kind was imported that month (missing, not zero)
+    after: bool  # in or after the topic's month
+
+
+@dataclass
+class SampleTicket:
+    number: str
+    text: str
+
+
+@dataclass
+class CategoryEvidence:
+    """What citizens said about a topic: monthly volumes in its categories around its month, the rates before
+    and after, and a few of its own tickets that show the problem."""
+
+    topic_month: dt.date
+    volumes: list[MonthVolume]
+    before_total: int
+    after_total: int
+    before: RateRow | None
+    after: RateRow | None
+    samples: list[SampleTicket] = field(default_factory=list)
+
+    @property
+    def max_count(self) -> int:
+        return max([v.count for v in self.volumes if v.count is not None] or [0])
+
+    @property
+    def change_pct(self) -> str:
+        """Average monthly volume after against before, over the months with data only; "—" when a side has
+        none (a month never imported is not a month of zero calls)."""
+        before = [v for v in self.volumes if not v.after and v.count is not None]
+        after = [v for v in self.volumes if v.after and v.count is not None]
+        if not before or not after or not self.before_total:
+            return "—"
+        avg_before, avg_after = self.before_total / len(before), self.after_total / len(after)
+        return f"{100 * (avg_after - avg_before) / avg_before:+.1f}%"
+
+
+def category_evidence(*, category_ids: set[int], topic_month: dt.date, window: int, samples: int,
+                      keywords: list[str] = ()) -> CategoryEvidence:
+    """Ticket volume by month in `category_ids` from `window` months before `topic_month` to `window - 1`
+    after, the three rates before and after, and up to `samples` tickets of those categories after the month
+    that hold one of `keywords` (the problem's words; unresolved first — `candidates.typical_tickets`)."""
+    from .candidates import typical_tickets
+
+    start, end = add_months(topic_month, -window), add_months(topic_month, window)
+    qs = Ticket.objects.filter(category_id__in=category_ids, month__gte=start, month__lt=end)
+    counts = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Count("id")).order_by("month")}
+    present = months_with_tickets(start, end)
+    volumes, month = [], start
+    while month < end:
+        count = counts.get(month, 0) if month in present else None
+        volumes.append(MonthVolume(month, count, month >= topic_month))
+        month = add_months(month, 1)
+    try:
+        ruleset = ruleset_for(topic_month)
+    except Invalid:  # no rate rule set covers the month: volumes only
+        ruleset = None
+    rated = qs
+    if ruleset is not None and ruleset.assessed_kinds:
+        rated = rated.filter(kind__in=ruleset.assessed_kinds)
+    if ruleset is not None and ruleset.dispatched_only:
+        rated = rated.filter(unit__isnull=False)
+    from django.db.models import BooleanField, Case, Value, When
+
+    split = (rated.annotate(after=Case(When(month__gte=topic_month, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField())).values("after").annotate(**rate_aggregates()).order_by())
+    rows: dict[bool, RateRow] = {}
+    for row in split if ruleset is not None else ():
+        after = bool(row.pop("after"))
+        rows[after] = apply_rules(RateRow(key="after" if after else "before", **row), ruleset)
+    recent = list(qs.filter(month__gte=topic_month).order_by("-received_at")
+                  .values_list("number", "summary", "text", "resolved")[:2000])
+    chosen = typical_tickets(recent, list(keywords), samples)
+    return CategoryEvidence(topic_month=topic_month, volumes=volumes,
+                            before_total=sum(v.count or 0 for v in volumes if not v.after),
+                            after_total=sum(v.count or 0 for v in volumes if v.after),
+                            before=rows.get(False), after=rows.get(True),
+                            samples=[SampleTicket(number, text) for number, text in chosen])

@@ -61,10 +61,11 @@ def _owner_is_dead(job: Job) -> bool:
 
 
 def ticket_import_start(*, actor: User | None, path: str | Path, source: str | None = None, filename: str = "",
-                        enqueue: bool = True, batch_size: int | None = None) -> Job:
+                        enqueue: bool = True, batch_size: int | None = None, fresh: bool = False) -> Job:
     """Check the file (refusing an unreadable one or one missing a required column, before anything is
     written) and return its import job: an interrupted import of the same file is resumed, otherwise a new
-    job is created. `actor` None is the command line."""
+    job is created (`fresh`: always a new one, the interrupted one cancelled — its checkpoint describes
+    tickets that are gone). `actor` None is the command line."""
     if actor is not None and not actor.has_perm("hotline.import_tickets"):
         raise Forbidden(_("Only staff may import tickets."))
     path = Path(path).resolve()
@@ -85,7 +86,10 @@ def ticket_import_start(*, actor: User | None, path: str | Path, source: str | N
         if previous.status == JobStatus.RUNNING:
             raise Conflict(_("This file is being imported now (job %(job)s).") % {"job": previous.pk},
                            code=errors.IMPORT_RUNNING, fields={"file": "running"})
-        if previous.status in (JobStatus.FAILED, JobStatus.QUEUED):
+        if fresh:
+            Job.objects.filter(pk=previous.pk, status__in=[JobStatus.FAILED, JobStatus.QUEUED]).update(
+                status=JobStatus.CANCELLED, finished_at=timezone.now())
+        elif previous.status in (JobStatus.FAILED, JobStatus.QUEUED):
             if enqueue and previous.status == JobStatus.FAILED:
                 jobs.job_enqueue(job=previous)
             return previous
@@ -118,11 +122,15 @@ def upload_save(*, actor: User, upload: UploadedFile, source: str | None = None)
         raise
 
 
-def import_source_save(*, actor: User, name: str, mapping: dict[str, str], encoding: str = "auto",
+def import_source_save(*, actor: User | None, name: str, mapping: dict[str, str], encoding: str = "auto",
                        create_units: bool = True, note: str = "") -> ImportSource:
-    """Create or update a saved column mapping. Keys must be importable field names."""
-    if not actor.has_perm("hotline.import_tickets"):
+    """Create or update a saved column mapping. Keys must be importable field names. `actor` None is the
+    command line."""
+    if actor is not None and not actor.has_perm("hotline.import_tickets"):
         raise Forbidden(_("Only staff may edit import sources."))
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise Invalid(_("An import source needs a name of at most 80 characters."), fields={"name": "invalid"})
     unknown = sorted(set(mapping) - set(importing.FIELD_NAMES))
     if unknown:
         raise Invalid(_("Unknown fields in the mapping: %(f)s.") % {"f": ", ".join(unknown)},
@@ -132,6 +140,70 @@ def import_source_save(*, actor: User, name: str, mapping: dict[str, str], encod
             name=name, defaults={"mapping": mapping, "encoding": encoding, "create_units": create_units, "note": note})
         event_record(actor=actor, verb="created" if created else "updated", target=source, data={"mapping": mapping})
     return source
+
+
+def ticket_import_remap(*, actor: User | None, job: Job, mapping: dict[str, str], source: str,
+                        enqueue: bool = True) -> Job:
+    """Import a file again with more of its columns mapped: `mapping` ({field: header}) is added to the saved
+    import source `source` (created when new; the mapping of the source the job used is its start), the tickets
+    the earlier import wrote are removed, and the file is imported anew with that source (a new job, queued for
+    the worker; `enqueue` False: for the caller to run). Tickets that were skipped as already present belong to other imports and stay.
+    Refused, with nothing changed, for a running import, a file no longer there, a header the file lacks, or a
+    mapping the file then still cannot be read with."""
+    if actor is not None and not actor.has_perm("hotline.import_tickets"):
+        raise Forbidden(_("Only staff may import tickets."))
+    if job.kind != "hotline.import" or job.status not in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        raise Conflict(_("Only a finished import can be run again with a mapping."),
+                       code=errors.IMPORT_NOT_RERUNNABLE, fields={"job": job.status})
+    mapping = {k: v.strip() for k, v in mapping.items() if v and v.strip()}
+    if not mapping:
+        raise Invalid(_("Map at least one column to a field."), fields={"mapping": "empty"})
+    unknown = sorted(set(mapping) - set(importing.FIELD_NAMES))
+    if unknown:
+        raise Invalid(_("Unknown fields in the mapping: %(f)s.") % {"f": ", ".join(unknown)},
+                      fields={k: "unknown" for k in unknown})
+    path = Path(job.params["path"])
+    old_source = importing.source_get(job.params.get("source") or None)
+    plan = importing.inspect(path, source=old_source)
+    absent = sorted(h for h in mapping.values() if h not in plan.header)
+    if absent:
+        raise Invalid(_("The file has no column %(cols)s.") % {"cols": "、".join(absent)},
+                      fields={"mapping": "absent"})
+    existing = ImportSource.objects.filter(name=source.strip()).first()
+    merged = {**(existing.mapping if existing else old_source.mapping if old_source else {}), **mapping}
+    # Check the file reads with the new mapping before anything is removed.
+    importing.inspect(path, source=ImportSource(name=source, mapping=merged,
+                                                create_units=existing.create_units if existing else True))
+    with transaction.atomic():
+        saved = import_source_save(actor=actor, name=source, mapping=merged,
+                                   encoding=existing.encoding if existing else "auto",
+                                   create_units=existing.create_units if existing else True,
+                                   note=existing.note if existing else _("Mapped on the import page"))
+        removed = _tickets_of_import_delete(job)
+        new = ticket_import_start(actor=actor, path=path, source=saved.name,
+                                  filename=job.params.get("filename", ""), enqueue=False,
+                                  batch_size=job.params.get("batch_size"), fresh=True)
+        Job.objects.filter(pk=job.pk).update(result={**(job.result or {}), "replaced_by": str(new.pk),
+                                                     "removed": removed})
+        event_record(actor=actor, verb="import replaced", target=job, from_state=str(job.pk), to_state=str(new.pk),
+                     data={"source": saved.name, "mapping": mapping, "removed": removed})
+        if enqueue:
+            jobs.job_enqueue(job=new)
+    job.refresh_from_db()
+    return new
+
+
+def _tickets_of_import_delete(job: Job) -> int:
+    """Remove the tickets an import wrote and their tag links (plain DELETEs: an import is up to millions)."""
+    from django.db import connection
+
+    value = Ticket._meta.get_field("import_job").get_db_prep_value(job.pk, connection)
+    table, through = Ticket._meta.db_table, Ticket.tags.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {through} WHERE ticket_id IN (SELECT id FROM {table} WHERE import_job = %s)",
+                       [value])
+        cursor.execute(f"DELETE FROM {table} WHERE import_job = %s", [value])
+        return cursor.rowcount
 
 
 def ticket_exclude(*, actor: User, ticket: Ticket, excluded: bool = True, reason: str = "") -> Ticket:

@@ -19,8 +19,8 @@ from minsheng.core.models import Area, Job
 from minsheng.core.pagination import paginate
 
 from . import importing, selectors, services
-from .choices import Dimension, Kind, RankGroup, Satisfaction, Status
-from .forms import ImportForm
+from .choices import Channel, DeadlineClass, Dimension, Kind, RankGroup, Satisfaction, Status
+from .forms import ImportForm, RemapForm
 from .models import Category, ImportSource
 
 
@@ -115,7 +115,58 @@ def import_job(request: HttpRequest, pk: str) -> HttpResponse:
     if not request.user.has_perm("core.view_job", job):
         raise PermissionDenied
     template = "hotline/_import_progress.html" if request.headers.get("HX-Request") else "hotline/import_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "mapped": _mapped_rows(job), "remap": _remap_form(request, job)})
+
+
+def _mapped_rows(job: Job) -> list[dict]:
+    """The import's values mapped to a known code, with the code's label (for the result's table)."""
+    vocab = {"channel": Channel, "kind": Kind, "deadline_class": DeadlineClass, "satisfaction": Satisfaction}
+    rows = []
+    for item in (job.result or {}).get("mapped_values", []):
+        choices = vocab.get(item["field"])
+        if item["to"] and choices is not None:
+            label = dict(choices.choices).get(item["to"], item["to"])
+        elif item["field"] == "status":
+            label = _("derived from the other columns")
+        else:
+            label = _("unknown")
+        rows.append({**item, "label": label})
+    return rows
+
+
+def _remap_form(request: HttpRequest, job: Job, data=None) -> RemapForm | None:
+    """The form that maps the columns an import did not recognise, for staff once the import has finished."""
+    result = job.result or {}
+    if (not result.get("unknown_columns") or result.get("replaced_by") or job.is_open
+            or not request.user.has_perm("hotline.import_tickets")):
+        return None
+    used = set(result.get("columns", {}))
+    fields = [(f.name, f"{f.headers[0]} · {f.name}") for f in importing.IMPORT_FIELDS if f.name not in used]
+    name = job.params.get("source") or Path(job.params.get("filename") or "import").stem[:80]
+    return RemapForm(data, unknown=result["unknown_columns"], fields=fields, initial={"source": name})
+
+
+@login_required
+def import_remap(request: HttpRequest, pk: str) -> HttpResponse:
+    """Save the mapping of an import's unrecognised columns and import the file again with it."""
+    job = get_object_or_404(Job, pk=pk, kind="hotline.import")
+    if request.method != "POST":
+        return redirect("hotline:import_job", pk=job.pk)
+    if not request.user.has_perm("hotline.import_tickets"):
+        raise PermissionDenied
+    form = _remap_form(request, job, request.POST)
+    if form is None or not form.is_valid():
+        for error in (form.non_field_errors() if form is not None else [_("Nothing to map.")]):
+            messages.error(request, error)
+        return redirect("hotline:import_job", pk=job.pk)
+    try:
+        new = services.ticket_import_remap(actor=request.user, job=job, mapping=form.cleaned_data["mapping"],
+                                           source=form.cleaned_data["source"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("hotline:import_job", pk=job.pk)
+    messages.success(request, _("Mapping saved; the file is being imported again."))
+    return redirect("hotline:import_job", pk=new.pk)
 
 
 @login_required

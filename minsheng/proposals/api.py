@@ -61,7 +61,7 @@ def _proposal_out(p: Proposal) -> dict:
 
 def _handling_brief(h: Handling) -> dict:
     return {"id": h.pk, "unit_id": h.unit_id, "unit": h.unit.name, "mode": h.mode, "status": h.status,
-            "due_date": h.due_date, "round": h.round, "overdue": h.overdue_since is not None}
+            "due_date": h.due_date, "round": h.round, "overdue": h.is_overdue}
 
 
 def _detail(user, p: Proposal) -> dict:
@@ -95,9 +95,12 @@ def _handling(request, pk: int) -> Handling:
 @router.get("/proposals", response=Page[ProposalOut], summary="Proposals the caller may see, filtered and paged")
 def proposal_list(request, q: str = "", status: str | None = None, session: int | None = None, kind: str | None = None,
                   timing: str | None = None, unit: int | None = None, is_key: bool | None = None,
-                  overdue: bool | None = None, page: int = 1, page_size: int = 50):
+                  overdue: bool | None = None, subject_area: int | None = None, stage: str | None = None,
+                  supervisor: int | None = None, page: int = 1, page_size: int = 50):
+    """The same filters as the list page (`selectors.list_filters`), so a home figure's count is this list's."""
     result = paginate(selectors.proposal_list(request.user, q=q, status=status, session=session, kind=kind, timing=timing,
-                                              unit=unit, is_key=is_key, overdue=overdue), page=page, page_size=page_size)
+                                              unit=unit, is_key=is_key, overdue=overdue, subject_area=subject_area,
+                                              stage=stage, supervisor=supervisor), page=page, page_size=page_size)
     return {**result.__dict__, "results": [_proposal_out(p) for p in result.results]}
 
 

@@ -22,6 +22,7 @@ class ProposalsConfig(AppConfig):
             title=lambda p: p.title,
             text=lambda p: f"{p.situation} {p.analysis} {p.suggestions}",
             visible=selectors.proposals_viewable,
+            describe=selectors.search_facts,
         )
         NAVIGATION.insert(1, NavItem(_("Proposal list"), "proposals:list", "file-earmark-text", _any, "proposals"))
         NAVIGATION.insert(2, NavItem(_("Unit desk"), "proposals:unit_desk", "inbox", _unit_handler, "proposals"))

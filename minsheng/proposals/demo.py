@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from minsheng.core.demo import TZ, register_step
+from minsheng.core.demo import TZ, EventClock, register_step
 from minsheng.core.models import LivelihoodTag, Member, Session, Unit, User
 
 from . import services
@@ -61,11 +61,16 @@ def load(size: str, rng: random.Random, say: Callable[[str], None], count: int |
     today = timezone.localdate()
     made = 0
     filed_pool: list[int] = []
+    # Each call's events are back-dated to the simulated moment of the call (its own random draws, so the
+    # demo world stays what the seed makes it).
+    clock = EventClock()
     for i in range(count):
         topic, area, tag = rng.choice(TOPICS)
         first = rng.choice(members)
         cosigners = rng.sample([m for m in members if m != first], rng.choice((0, 0, 0, 1, 2)))
+        tick = random.Random(i)
         with transaction.atomic():
+            drafted = clock.at()
             proposal = services.proposal_create(
                 actor=staff, term=session.term, first_member=first, cosigners=cosigners,
                 title=f"关于{topic}的提案" if i % 7 else f"关于进一步做好{topic}工作的建议",
@@ -75,22 +80,33 @@ def load(size: str, rng: random.Random, say: Callable[[str], None], count: int |
                 subject_area=areas.get(area), tags=[tags[tag]] if tag in tags else [], consent_publish=rng.random() < 0.85,
                 is_urgent=rng.random() < 0.01,
             )
+            confirmed = clock.at()
             for member in cosigners:
                 services.proposer_confirm(actor=member.user, proposal=proposal)
             roll = rng.random()
             if roll < 0.03:
+                draft_at = timezone.now() - dt.timedelta(days=tick.randint(2, 40), minutes=tick.randint(0, 600))
+                clock.set(drafted, draft_at)
+                clock.set(confirmed, draft_at + dt.timedelta(hours=tick.randint(1, 30)))
                 continue  # stays a draft
             when = dt.datetime(2026, 1, rng.randint(5, 24), rng.randint(8, 11), tzinfo=TZ) if rng.random() < 0.8 else \
                 dt.datetime(2026, rng.randint(2, 10), rng.randint(1, 28), 10, tzinfo=TZ)
+            moment = when + dt.timedelta(minutes=tick.randint(0, 59))
+            clock.set(drafted, moment - dt.timedelta(days=tick.randint(2, 12), minutes=tick.randint(0, 300)))
+            clock.set(confirmed, moment - dt.timedelta(hours=tick.randint(2, 30)))
+            clock.at(when)
             services.proposal_submit(actor=first.user or staff, proposal=proposal, now=when)
             if roll < 0.06:
                 continue
+            moment = _later(clock, moment, tick, days=(1, 6))
             services.proposal_review(actor=staff, proposal=proposal, step="first")
             if roll < 0.08:
                 continue
+            moment = _later(clock, moment, tick, days=(1, 8))
             services.proposal_review(actor=staff, proposal=proposal, step="second")
             if roll < 0.10:
                 continue
+            moment = _later(clock, moment, tick, days=(2, 10))
             if roll < 0.11:
                 services.proposal_decide(actor=staff, proposal=proposal, outcome="return", note="请补充具体数据和可操作的建议")
                 continue
@@ -108,11 +124,25 @@ def load(size: str, rng: random.Random, say: Callable[[str], None], count: int |
             filed_pool.append(proposal.pk)
             if roll < 0.19:
                 continue
-            _handle(proposal, rng, staff, leaders, units, categories, today, roll)
+            _handle(proposal, rng, staff, leaders, units, categories, today, roll, clock=clock, tick=tick, after=moment)
         made += 1
         if (i + 1) % 250 == 0:
             say(f"  {i + 1} proposals")
+    clock.apply()
     say(f"  {Proposal.objects.count()} proposals")
+
+
+def _later(clock: EventClock, moment: dt.datetime, tick: random.Random, *, days: tuple[int, int]) -> dt.datetime:
+    """The moment of the next step: some working hours `days` later; marked for the events it writes."""
+    later = (moment + dt.timedelta(days=tick.randint(*days))).replace(hour=tick.randint(9, 17),
+                                                                      minute=tick.randint(0, 59))
+    later = max(later, moment + dt.timedelta(minutes=5))
+    clock.at(later)
+    return later
+
+
+def _between(start: dt.datetime, end: dt.datetime, share: float) -> dt.datetime:
+    return start + (end - start) * share
 
 
 def _member_accounts(plain: list[Member], rng: random.Random) -> list[Member]:
@@ -130,10 +160,23 @@ def _member_accounts(plain: list[Member], rng: random.Random) -> list[Member]:
 
 
 def _handle(proposal: Proposal, rng: random.Random, staff: User, leaders: list[User], units: list[Unit],
-            categories: dict, today: dt.date, roll: float) -> None:
+            categories: dict, today: dt.date, roll: float, *, clock: EventClock, tick: random.Random,
+            after: dt.datetime) -> None:
     start = today - dt.timedelta(days=rng.randint(15, 150))
     mode = rng.choice(("single", "single", "single", "separate", "lead"))
     chosen = rng.sample(units, 3)
+    # The handling's events fall between its assignment and now, in the order the steps are written.
+    now = timezone.now()
+    assigned = max(dt.datetime.combine(start, dt.time(10, tick.randint(0, 59)), tzinfo=TZ),
+                   after + dt.timedelta(hours=2))
+    assigned = min(assigned, now - dt.timedelta(hours=1))
+    last = [assigned]
+
+    def at(moment: dt.datetime) -> None:
+        last[0] = max(moment, last[0] + dt.timedelta(minutes=1))
+        clock.at(last[0])
+
+    clock.at(assigned)
     if mode == "single":
         handlings = services.proposal_assign(actor=staff, proposal=proposal, mode=mode, units=chosen[:1], start=start)
     elif mode == "separate":
@@ -141,6 +184,7 @@ def _handle(proposal: Proposal, rng: random.Random, staff: User, leaders: list[U
     else:
         handlings = services.proposal_assign(actor=staff, proposal=proposal, mode=mode, units=chosen[:1], co_units=chosen[1:2], start=start)
     if rng.random() < 0.05 and leaders:
+        at(_between(assigned, now, 0.02))
         services.proposal_mark_key(actor=staff, proposal=proposal, leader=rng.choice(leaders))
     progress = rng.random()
     handler_for = {}
@@ -149,24 +193,37 @@ def _handle(proposal: Proposal, rng: random.Random, staff: User, leaders: list[U
         handler_for[h.pk] = handler
         if progress < 0.1:
             continue  # not yet signed (some will be overdue)
+        signed = _between(assigned, now, tick.uniform(0.03, 0.08))
+        at(signed)
         services.handling_sign(actor=handler, handling=h)
-        services.handling_contact(actor=handler, handling=h, method=rng.choice(("meeting", "phone", "symposium", "visit")),
-                                  contacted_on=start + dt.timedelta(days=rng.randint(3, 14)), note="与提案者沟通办理思路")
+        method = rng.choice(("meeting", "phone", "symposium", "visit"))
+        contacted_on = start + dt.timedelta(days=rng.randint(3, 14))
+        contacted = max(dt.datetime.combine(contacted_on, dt.time(15, tick.randint(0, 59)), tzinfo=TZ),
+                        signed + dt.timedelta(minutes=30))
+        at(min(contacted, _between(assigned, now, 0.3)))
+        services.handling_contact(actor=handler, handling=h, method=method, contacted_on=contacted_on,
+                                  note="与提案者沟通办理思路")
         if h.mode == "co":
+            at(_between(assigned, now, tick.uniform(0.32, 0.45)))
             services.handling_send_opinion(actor=handler, handling=h, text="同意主办单位意见，将配合做好相关工作。")
     if progress < 0.3 or roll < 0.25:
         return  # still being handled
     replying = [h for h in handlings if h.mode != "co"]
     for h in replying:
         code = rng.choices(["A", "B", "C"], weights=[62, 28, 10])[0]
+        drafted = _between(assigned, now, tick.uniform(0.5, 0.7))
+        at(drafted)
         services.handling_draft_reply(actor=handler_for[h.pk], handling=h, category=categories[code],
                                       text="经认真研究，现答复如下：一、……二、……三、……", signer="分管局领导", contact_person="经办人",
                                       contact_phone="010-12345678")
+        at(_between(drafted, now, 0.1))
         for co in h.co_handlings.all():
             services.handling_countersign(actor=handler_for[co.pk], handling=co)
+        at(_between(drafted, now, tick.uniform(0.2, 0.3)))
         services.reply_review(actor=staff, handling=h, approve=True)
     if roll < 0.40:
         return  # replied, awaiting evaluation
+    at(_between(assigned, now, tick.uniform(0.85, 0.97)))
     for h in replying:
         for proposer in proposal.proposers.select_related("member__user"):
             satisfaction = rng.choices(["satisfied", "basic", "dissatisfied"], weights=[80, 17, 3])[0]

@@ -1,71 +1,89 @@
-"""Word and Excel documents of the proposals app: the reply letter, the list export, statistics, and the
-annual proposal-work report (with a chart drawn with a CJK font)."""
+"""Word and Excel documents of the proposals app: the reply letter (答复函) and the annual proposal-work report
+as 公文 (`minsheng.core.documents`), the list export and statistics."""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
 
+from minsheng.core.documents import (
+    OfficialDocument,
+    chinese_number,
+    clean,
+    document_date,
+    document_number,
+    text_width,
+)
 from minsheng.core.exports import DOCX, XLSX, bar_chart_png, xlsx
-from minsheng.core.text import strip_control
 
 from .models import Proposal, Reply
 from .selectors import ProposalStatistics
 
-__all__ = ["DOCX", "XLSX", "reply_letter", "proposals_workbook", "statistics_workbook", "annual_report"]
+__all__ = ["DOCX", "XLSX", "reply_letter", "reply_letter_number", "proposals_workbook", "statistics_workbook",
+           "annual_report"]
+
+# 提复: the document type in a proposal reply's number (京民提复〔2026〕12号), after the unit's 机关代字.
+REPLY_NUMBER_TYPE = "提复"
 
 
-def _document_for(unit) -> Document:
-    """The unit's letterhead template when it has one, else a plain document with a red letterhead."""
-    if unit.letterhead:
-        with unit.letterhead.open("rb") as handle:
-            return Document(io.BytesIO(handle.read()))
-    document = Document()
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(_clean(unit.name))
-    run.bold, run.font.size, run.font.color.rgb = True, Pt(22), RGBColor(0xC0, 0x00, 0x00)
-    document.add_paragraph("—" * 30).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return document
+def reply_letter_number(reply: Reply) -> str:
+    """The letter's 发文字号: the unit's code (`Unit.document_code`, else its short name or name) with 提复,
+    the year the reply was drafted and its serial among the unit's replies drafted that year, in the order
+    they were made. Replies are never deleted nor re-dated, so a reply keeps its number; a draft the office
+    sent back keeps its number too, and the new draft gets the next one."""
+    unit = reply.handling.unit
+    drafted = timezone.localtime(reply.drafted_at)
+    start = drafted.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + 1)
+    serial = Reply.objects.filter(handling__unit_id=unit.pk, drafted_at__gte=start, drafted_at__lt=end,
+                                  pk__lte=reply.pk).count()
+    code = unit.document_code or unit.short_name or unit.name
+    return document_number(code + REPLY_NUMBER_TYPE, drafted.year, serial)
 
 
-def _clean(value: object) -> str:
-    """Text for a Word document: python-docx refuses control characters (one in a title or a unit name
-    would fail the document); tab and line breaks are kept."""
-    return strip_control(str(value), multiline=True)
+def _letter_title(proposal: Proposal) -> str:
+    if not (proposal.session_id and proposal.serial):
+        return f"关于《{clean(proposal.title)}》的答复"
+    meeting = f"关于{clean(proposal.term.name)}第{chinese_number(proposal.session.number)}次会议"
+    number = f"第{proposal.serial:04d}号提案的答复"
+    # Twenty 二号 characters fill a line; a longer title breaks before the number (词意完整).
+    return meeting + ("\n" if text_width(meeting + number) > 20 else "") + number
+
+
+def _letter_recipients(proposal: Proposal) -> str:
+    names = [p.member.name for p in proposal.proposers.select_related("member").order_by("-is_first", "order", "id")]
+    if names:
+        return "、".join(names) + "委员"
+    return proposal.org_name
 
 
 def reply_letter(reply: Reply) -> bytes:
-    """The reply letter (答复函) to every proposer of the proposal, with category, signer and officer."""
+    """The reply letter (答复函) from the handling unit to every proposer of the proposal, as a 公文: the unit's
+    red head (or its letterhead template), 发文字号 and 签发人, title, 主送 the proposers (the first one first),
+    the reply with its result category, the unit's name and the date, and the officer to contact."""
     handling = reply.handling
     proposal = handling.proposal
-    document = _document_for(handling.unit)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title_run = title.add_run(f"关于政协北京市委员会第{proposal.term.number}届第{proposal.session.number if proposal.session_id else ''}次会议"
-                              f"第{proposal.serial or ''}号提案的答复")
-    title_run.bold, title_run.font.size = True, Pt(16)
-    names = "、".join(p.member.name for p in proposal.proposers.select_related("member"))
-    document.add_paragraph(_clean(f"{names}委员："))
-    document.add_paragraph(_clean(f"您提出的《{proposal.title}》的提案收悉。现答复如下："))
-    for paragraph in _clean(reply.text).split("\n"):
-        if paragraph.strip():
-            document.add_paragraph(paragraph.strip())
-    document.add_paragraph(_clean(f"办理结果类别：{reply.category.code}（{reply.category.label}）"))
-    document.add_paragraph("感谢您对我们工作的关心和支持，欢迎继续提出意见和建议。")
-    closing = document.add_paragraph(_clean(f"{handling.unit.name}\n{timezone.localtime(reply.reviewed_at or reply.drafted_at):%Y年%m月%d日}"))
-    closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.add_paragraph(_clean(f"签发人：{reply.signer or '—'}    联系人：{reply.contact_person or '—'}    "
-                                  f"联系电话：{reply.contact_phone or '—'}"))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    unit = handling.unit
+    template = None
+    if unit.letterhead:
+        with unit.letterhead.open("rb") as handle:
+            template = handle.read()
+    document = OfficialDocument(
+        issuer=unit.name, number=reply_letter_number(reply), signer=reply.signer, title=_letter_title(proposal),
+        recipients=_letter_recipients(proposal), signature=unit.name, date=reply.reviewed_at or reply.drafted_at,
+        template=template,
+    )
+    document.paragraph(f"您提出的《{proposal.title}》的提案收悉。现答复如下：")
+    document.paragraphs(reply.text)
+    document.paragraph(f"办理结果类别：{reply.category.code}（{reply.category.label}）")
+    document.paragraph("感谢您对我们工作的关心和支持，欢迎继续提出意见和建议。")
+    contact = "；".join(part for part in (f"联系人：{reply.contact_person}" if reply.contact_person else "",
+                                          f"联系电话：{reply.contact_phone}" if reply.contact_phone else "") if part)
+    document.note(contact)
+    return document.to_bytes()
 
 
 HEADERS = ["编号", "案由", "提案者", "类型", "大会/平时", "状态", "承办单位", "截止日期", "提交时间", "重点", "直通车"]
@@ -115,35 +133,22 @@ def _chart(stats: ProposalStatistics) -> bytes:
     return bar_chart_png([name or "未分类" for name, _ in rows], [n for _, n in rows], title="提案按类别分布")
 
 
-def annual_report(stats: ProposalStatistics, *, title: str) -> bytes:
-    """The annual proposal-work report: figures computed from the data, a chart, per-unit table."""
-    from docx.shared import Inches
-
-    document = Document()
-    heading = document.add_heading(_clean(title), level=1)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(
+def annual_report(stats: ProposalStatistics, *, title: str, date: dt.date | None = None) -> bytes:
+    """The annual proposal-work report, as a 公文 report: figures computed from the data, a chart by subject
+    area, the table of figures and the table of handling units."""
+    document = OfficialDocument(title=title, subtitle=f"（数据截至{document_date(date)}）")
+    document.heading("总体情况")
+    document.paragraph(
         f"本期共收到提案{stats.received}件，立案率{stats.filing_rate or 0}%；其中集体提案{stats.collective}件、委员提案"
         f"{stats.individual}件，大会提案{stats.plenary}件、平时提案{stats.interim}件。{stats.members_taking_part}位委员参与提出提案"
         f"（占{stats.participation_rate or 0}%）。交办{stats.assigned_handlings}件次，已答复{stats.replied_handlings}件次，"
         f"办复率{stats.reply_rate or 0}%，采纳率{stats.adoption_rate or 0}%，满意率{stats.satisfaction_rate or 0}%。"
     )
-    document.add_picture(io.BytesIO(_chart(stats)), width=Inches(6))
-    table = document.add_table(rows=1, cols=2)
-    table.style = "Table Grid"
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "指标", "数值"
-    for label, value in _stat_rows(stats):
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, "—" if value is None else str(value)
-    document.add_heading("承办单位办理情况", level=2)
-    units = document.add_table(rows=1, cols=4)
-    units.style = "Table Grid"
-    for cell, text in zip(units.rows[0].cells, ["单位", "交办", "已答复", "按时率（%）"], strict=True):
-        cell.text = text
-    for u in stats.units:
-        cells = units.add_row().cells
-        for cell, value in zip(cells, [u["unit__name"], u["assigned"], u["replied"], u["on_time_rate"]], strict=True):
-            cell.text = "—" if value is None else _clean(value)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    document.heading("提案类别分布")
+    document.picture(_chart(stats))
+    document.heading("主要指标")
+    document.table(["指标", "数值"], _stat_rows(stats))
+    document.heading("承办单位办理情况")
+    document.table(["单位", "交办", "已答复", "按时率（%）"],
+                   [[u["unit__name"], u["assigned"], u["replied"], u["on_time_rate"]] for u in stats.units])
+    return document.to_bytes()

@@ -20,6 +20,13 @@ class TextField(forms.CharField):
         return super().to_python(value)
 
 
+def searchable(*, multiple: bool = True) -> forms.Select:
+    """A select that minsheng.js turns into a searchable one (Tom Select): type part of a name, pick it."""
+    attrs = {"data-searchable": "", "data-placeholder": _("Type part of a name to search"),
+             "data-no-results": _("No match")}
+    return forms.SelectMultiple(attrs=attrs) if multiple else forms.Select(attrs=attrs)
+
+
 class ProposalForm(forms.Form):
     title = TextField(label=_("Title (案由)"), max_length=120)
     situation = TextField(label=_("Situation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -29,9 +36,9 @@ class ProposalForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(label=_("七有 / 五性 tags"), queryset=LivelihoodTag.objects.all(), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     suggested_units = forms.ModelMultipleChoiceField(label=_("Suggested handling units"), required=False,
-                                                     queryset=Unit.objects.filter(active=True))
+                                                     queryset=Unit.objects.filter(active=True), widget=searchable())
     cosigners = forms.ModelMultipleChoiceField(label=_("Co-signers (they must confirm)"), required=False,
-                                               queryset=Member.objects.filter(status="active"))
+                                               queryset=Member.objects.filter(status="active"), widget=searchable())
     consent_publish = forms.BooleanField(label=_("I agree to publication"), required=False, initial=True)
     is_urgent = forms.BooleanField(label=_("Urgent: ask for the fast track (直通车)"), required=False)
 
@@ -42,3 +49,12 @@ class ProposalForm(forms.Form):
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control")
         if editing:
             del self.fields["cosigners"]
+
+    def full_clean(self) -> None:
+        """Validate, then mark each field in error (`is-invalid`) for the page; minsheng.js clears the mark
+        once the user edits the field."""
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

@@ -112,7 +112,7 @@ class Proposal(models.Model):
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["-id"]
@@ -178,7 +178,8 @@ class Handling(models.Model):
                               default=choices.HandlingStatus.NEW, db_index=True)
     lead = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="co_handlings",
                              verbose_name=_("lead unit's record"))
-    reassigned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reassigned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                        verbose_name=_("reassigned from"))
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     due_date = models.DateField(_("due"), db_index=True)
     reassign_deadline = models.DateField(_("re-assignment request deadline"))
@@ -188,7 +189,7 @@ class Handling(models.Model):
     countersigned_at = models.DateTimeField(_("countersigned"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
-    last_reminded_on = models.DateField(null=True, blank=True)
+    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
@@ -209,7 +210,13 @@ class Handling(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.overdue_since is not None
+        """Open and past its due date — the same rule as `selectors.overdue_q`, whether or not the daily run
+        has marked the record yet (`overdue_since`)."""
+        from django.utils import timezone
+
+        from .choices import HANDLING_OPEN
+
+        return self.status in HANDLING_OPEN and self.due_date is not None and self.due_date < timezone.localdate()
 
 
 class Reply(models.Model):

@@ -1,7 +1,8 @@
 """Who may do what with proposals (django-rules predicates).
 
-The office (staff) reviews, assigns and supervises; leaders read everything and record instructions; a
-member drafts and sees their own proposals; a unit handler sees only proposals with a handling record
+The office (staff) reviews, assigns and supervises; leaders read every submitted proposal and record
+instructions; a member drafts and sees their own proposals (a draft is its drafters' and invited co-signers'
+until it is submitted); a unit handler sees only proposals with a handling record
 for their unit, sees only that record (and, in joint handling, the lead's or the co-units' records) and
 acts only on it. What may be seen is defined once, by the querysets in `selectors` (`visible_proposals`,
 `visible_handlings`); the view rules ask them.
@@ -54,11 +55,20 @@ def in_visible_handlings(user, handling) -> bool:
     return visible_handlings(user).filter(pk=handling.pk).exists()
 
 
-rules.add_perm("proposals.view_proposal", is_office | in_visible_proposals)
+@rules.predicate
+def is_submitted(user, proposal) -> bool:
+    return proposal is not None and proposal.status != "draft"
+
+
+# The office sees every submitted proposal without a query; a draft only through `visible_proposals` (its
+# drafters and invited co-signers; the office its own organisation drafts).
+may_view = (is_office & is_submitted) | in_visible_proposals
+
+rules.add_perm("proposals.view_proposal", may_view)
 rules.add_perm("proposals.view_handling", is_office | in_visible_handlings)
-rules.add_perm("proposals.edit_proposal", is_proposal_creator | is_first_proposer | is_office_staff)
+rules.add_perm("proposals.edit_proposal", (is_proposal_creator | is_first_proposer | is_office_staff) & may_view)
 rules.add_perm("proposals.manage_proposals", is_office_staff)
 rules.add_perm("proposals.record_instruction", is_office_staff | is_leader)
 rules.add_perm("proposals.act_on_handling", is_handler_of)
 rules.add_perm("proposals.view_statistics", is_office)
-rules.add_perm("proposals.attach_proposal", is_proposal_creator | is_office_staff)
+rules.add_perm("proposals.attach_proposal", (is_proposal_creator | is_office_staff) & may_view)

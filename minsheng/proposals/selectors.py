@@ -20,6 +20,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -27,24 +28,29 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from minsheng.core.models import Member, User
+from minsheng.core.models import Member, Session, User
 from minsheng.core.search import search_matches
-from minsheng.core.selectors import Card
+from minsheng.core.selectors import Action, Card, HomeItem, Section, Task, Trend
 
 from .choices import (
     COLLECTIVE_KINDS,
     HANDLING_OPEN,
+    PROPOSAL_REVIEWABLE,
     REPLYING_MODES,
     HandlingMode,
     HandlingStatus,
     ProposalStatus,
     ReplyStatus,
+    RequestStatus,
     Satisfaction,
     Timing,
 )
-from .models import Evaluation, Handling, Instruction, Proposal, Proposer, Reply
+from .models import Evaluation, Handling, HandlingRequest, Instruction, Proposal, Proposer, Reply
+
+FILED_LIKE = (ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
 
 
 def sees_everything(user: User) -> bool:
@@ -52,25 +58,36 @@ def sees_everything(user: User) -> bool:
     return user.is_authenticated and (user.has_perm("proposals.manage_proposals") or user.role == "leader")
 
 
+def _own_drafts(user: User) -> QuerySet[Proposal]:
+    """The drafts that are this user's: those they propose (first proposer or invited co-signer), and those they
+    entered for proposers of whom none has an account (the office holds the pen for them). A member's draft the
+    office typed in for a member with an account is that member's."""
+    accountless = ~Exists(Proposer.objects.filter(proposal=OuterRef("pk"), member__user__isnull=False))
+    return Proposal.objects.filter(status=ProposalStatus.DRAFT).filter(
+        Q(pk__in=Proposer.objects.filter(member__user=user).values("proposal_id")) | (Q(created_by=user) & accountless))
+
+
 def visible_proposals(user: User) -> QuerySet[Proposal]:
-    """THE visibility selector: the proposals this user may open. The office everything; a member their own
-    (drafted or signed); a unit handler what its unit handles (not re-assigned away); anyone else what they
-    drafted. The `view_proposal` rule, every list, the nominations and search (`proposals_viewable`, which adds
+    """THE visibility selector: the proposals this user may open. The office and leaders every submitted
+    proposal — not members' drafts, which belong to their proposers until submitted (`_own_drafts`) — and the
+    office the organisation drafts it enters; a member their own (drafted or signed, drafts included); a unit
+    handler what its unit handles (not re-assigned away); anyone else what they drafted. The `view_proposal`
+    rule, every list, the nominations, the statistics, the exports and search (`proposals_viewable`, which adds
     the published proposals) are answered by it."""
     qs = Proposal.objects.all()
     if not user.is_authenticated:
         return qs.none()
     if sees_everything(user):
-        return qs
+        drafts = _own_drafts(user)
+        if user.has_perm("proposals.manage_proposals"):  # organisation proposals are entered by the office
+            drafts = drafts | Proposal.objects.filter(status=ProposalStatus.DRAFT, kind__in=COLLECTIVE_KINDS)
+        return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(pk__in=drafts.values("pk")))
     # Semi-joins (`pk IN (subquery)`) rather than joins: no duplicate rows, so no DISTINCT over every column
     # and a plain COUNT(*) for the pager (at 100,000 proposals the DISTINCT cost more than the page itself).
     if user.role == "unit_handler" and user.unit_id:
         return qs.filter(pk__in=Handling.objects.filter(unit_id=user.unit_id).exclude(status=HandlingStatus.REASSIGNED)
                          .values("proposal_id"))
-    member = Member.objects.filter(user=user).first()
-    if member is None:
-        return qs.filter(created_by=user)
-    return qs.filter(Q(created_by=user) | Q(pk__in=Proposer.objects.filter(member=member).values("proposal_id")))
+    return qs.filter(Q(created_by=user) | Q(pk__in=Proposer.objects.filter(member__user=user).values("proposal_id")))
 
 
 def visible_handlings(user: User) -> QuerySet[Handling]:
@@ -122,13 +139,66 @@ def visible_nominations(user: User) -> QuerySet:
     return qs.filter(proposal__in=proposals_viewable(user, Proposal.objects.filter(pk__in=qs.values("proposal_id"))))
 
 
+def overdue_q(today: dt.date | None = None) -> Q:
+    """THE definition of an overdue handling record: still open (not replied, not re-assigned) and past its due
+    date. The tiles, the overdue board, the unit desk, the list filter and the statistics all count with it,
+    whether or not the daily run (`proposals_check_deadlines`) has marked and escalated the record yet."""
+    return Q(status__in=HANDLING_OPEN, due_date__lt=today or timezone.localdate())
+
+
+def _replies_to_evaluate_q(user: User) -> Q:
+    """Handling records whose latest approved reply waits for this member's evaluation."""
+    latest = Reply.objects.filter(handling=OuterRef("pk"), status=ReplyStatus.APPROVED).order_by("-id").values("id")[:1]
+    rated = Evaluation.objects.filter(reply_id=OuterRef("latest_reply"), member__user=user)
+    pending = (Handling.objects.filter(status__in=(HandlingStatus.REPLIED, HandlingStatus.FOLLOW_UP),
+                                       proposal__proposers__member__user=user)
+               .annotate(latest_reply=Subquery(latest)).filter(latest_reply__isnull=False).exclude(Exists(rated)))
+    return Q(pk__in=pending.values("pk"))
+
+
+def replies_to_evaluate(user: User) -> QuerySet[Handling]:
+    """The records whose reply this member has yet to evaluate (满意 / 基本满意 / 不满意), the oldest reply first."""
+    return (Handling.objects.filter(_replies_to_evaluate_q(user)).select_related("unit", "proposal__session", "proposal__term")
+            .order_by("replied_at", "id"))
+
+
+def _stage_filters(user: User) -> dict[str, Q]:
+    """Named groups of proposals, shared by the home figures and the list (`?stage=`)."""
+    return {
+        "received": ~Q(status=ProposalStatus.DRAFT),  # submitted, whatever became of it
+        "review": Q(status__in=PROPOSAL_REVIEWABLE),
+        "filed_all": Q(status__in=FILED_LIKE),  # the filing rate's numerator
+        "handled": Q(status__in=(ProposalStatus.REPLIED, ProposalStatus.CLOSED)),
+        "reply_review": Q(pk__in=Handling.objects.filter(status=HandlingStatus.REVIEWING).values("proposal_id")),
+        "requests": Q(pk__in=HandlingRequest.objects.filter(status=RequestStatus.PENDING).values("handling__proposal_id")),
+        "overdue": Q(pk__in=Handling.objects.filter(overdue_q()).values("proposal_id")),
+        "cosign": Q(status=ProposalStatus.DRAFT, pk__in=Proposer.objects.filter(
+            member__user=user, confirmed_at__isnull=True).values("proposal_id")),
+        "awaiting_cosigners": Q(status=ProposalStatus.DRAFT, created_by=user, pk__in=Proposer.objects.filter(
+            confirmed_at__isnull=True).values("proposal_id")),
+        "to_evaluate": Q(pk__in=Handling.objects.filter(_replies_to_evaluate_q(user)).values("proposal_id")),
+    }
+
+
+def stage_labels() -> dict[str, str]:
+    return {"received": _("Received (submitted)"), "review": _("Under review"), "filed_all": _("Filed (and later stages)"),
+            "handled": _("Replied or closed"), "reply_review": _("With a reply to approve"),
+            "requests": _("With a request to decide"), "overdue": _("With an overdue handling"),
+            "cosign": _("Waiting for my co-signature"), "awaiting_cosigners": _("My drafts awaiting co-signers"),
+            "to_evaluate": _("With a reply for me to evaluate")}
+
+
 def proposal_list(user: User, *, q: str = "", status: str | None = None, session: int | None = None,
                   kind: str | None = None, timing: str | None = None, unit: int | None = None, is_key: bool | None = None,
-                  overdue: bool | None = None, subject_area: int | None = None) -> QuerySet[Proposal]:
-    """The proposals a user may see, filtered, with every join a list row needs (a fixed number of queries)."""
+                  overdue: bool | None = None, subject_area: int | None = None, stage: str | None = None,
+                  supervisor: int | None = None) -> QuerySet[Proposal]:
+    """The proposals a user may see, filtered, with every join a list row needs (a fixed number of queries).
+    Every home figure about proposals is this list's count with the filters of the link it opens."""
     qs = visible_proposals(user)
     if status:
         qs = qs.filter(status=status)
+    if stage:
+        qs = qs.filter(_stage_filters(user).get(stage, Q()))
     if session:
         qs = qs.filter(session_id=session)
     if kind:
@@ -141,9 +211,10 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
         qs = qs.filter(subject_area_id=subject_area)
     if is_key is not None:
         qs = qs.filter(is_key=is_key)
+    if supervisor:
+        qs = qs.filter(supervising_leader_id=supervisor)
     if overdue:
-        qs = qs.filter(pk__in=Handling.objects.filter(overdue_since__isnull=False, status__in=HANDLING_OPEN)
-                       .values("proposal_id"))
+        qs = qs.filter(_stage_filters(user)["overdue"])
     if q:
         # Matched inside the database (a semi-join on the search index): every match, counted and paged in SQL.
         # Drafts are not in the index (nobody else should find them); their authors and the office find
@@ -156,7 +227,8 @@ def proposal_list(user: User, *, q: str = "", status: str | None = None, session
         .defer("situation", "analysis", "suggestions", "review_note")  # long texts no list row shows
         .prefetch_related(
             Prefetch("proposers", queryset=Proposer.objects.select_related("member").order_by("order", "id")),
-            Prefetch("handlings", queryset=visible_handlings(user).select_related("unit").exclude(status="reassigned")),
+            Prefetch("handlings", queryset=visible_handlings(user).select_related("unit").exclude(status="reassigned")
+                     .annotate(late=Case(When(overdue_q(), then=Value(True)), default=Value(False)))),
         )
         .order_by("-id")
     )
@@ -260,17 +332,97 @@ def proposal_detail(pk: int, user: User | None = None) -> Proposal:
 
 
 def unit_handlings(user: User) -> QuerySet[Handling]:
-    """The handling records of the user's unit, most urgent first."""
-    return (Handling.objects.filter(unit_id=user.unit_id).exclude(status=HandlingStatus.REASSIGNED)
-            .select_related("proposal__session", "proposal__term", "unit").order_by("status", "due_date", "id"))
+    """The handling records of the user's unit (the API's list): what the unit must act on first, soonest due
+    first, then what waits for others, then what is done."""
+    return unit_desk(user, show="all")
 
 
-def overdue_board() -> list[dict[str, Any]]:
-    """Open handling records past their due date, grouped by unit, the unit with most first."""
-    rows = (Handling.objects.filter(status__in=HANDLING_OPEN, due_date__lt=timezone.localdate())
-            .select_related("unit", "proposal__session", "proposal__term").order_by("unit__name", "due_date"))
+# What a unit must do next on its records (domain.md §B: sign, contact, opinion or reply, countersign).
+UNIT_MOVE = (HandlingStatus.NEW, HandlingStatus.SIGNED, HandlingStatus.IN_PROGRESS, HandlingStatus.FOLLOW_UP)
+UNIT_WAITING = (HandlingStatus.REASSIGN_REQUESTED, HandlingStatus.COUNTERSIGNING, HandlingStatus.REVIEWING)
+DESK_SHOWS = ("open", "sign", "overdue", "done", "all")
+
+
+def _countersign_q() -> Q:
+    """A co-unit's record whose lead unit's reply waits for its countersignature."""
+    return Q(mode=HandlingMode.CO, lead__status=HandlingStatus.COUNTERSIGNING, countersigned_at__isnull=True,
+             status=HandlingStatus.OPINION_SENT)
+
+
+def _desk_filters() -> dict[str, Q]:
+    move = Q(status__in=UNIT_MOVE) | _countersign_q()
+    return {"move": move, "open": move | Q(status__in=UNIT_WAITING), "sign": Q(status=HandlingStatus.NEW),
+            "overdue": overdue_q()}
+
+
+def unit_desk(user: User, *, show: str = "open") -> QuerySet[Handling]:
+    """The unit desk: `open` (the default) what is still to do, the unit's own move first, soonest due first
+    (so the overdue lead); `sign`, `overdue`, `done` (replied, closed, opinions sent) or `all`."""
+    filters = _desk_filters()
+    qs = (Handling.objects.filter(unit_id=user.unit_id or 0).exclude(status=HandlingStatus.REASSIGNED)
+          .select_related("proposal__session", "proposal__term", "unit", "lead__unit")
+          .annotate(my_move=Case(When(filters["move"], then=Value(True)), default=Value(False)),
+                    rank=Case(When(filters["move"], then=Value(0)), When(filters["open"], then=Value(1)), default=Value(2)),
+                    late=Case(When(overdue_q(), then=Value(True)), default=Value(False))))
+    if show == "done":
+        return qs.exclude(filters["open"]).order_by("-replied_at", "-id")
+    if show in filters:
+        qs = qs.filter(filters[show])
+    elif show != "all":
+        qs = qs.filter(filters["open"])
+    return qs.order_by("rank", "due_date", "id")
+
+
+def unit_desk_counts(user: User) -> dict[str, int]:
+    """How many records each tab of the unit desk lists (one query)."""
+    filters = _desk_filters()
+    qs = Handling.objects.filter(unit_id=user.unit_id or 0).exclude(status=HandlingStatus.REASSIGNED)
+    counts = qs.aggregate(open=Count("id", filter=filters["open"]), move=Count("id", filter=filters["move"]),
+                          sign=Count("id", filter=filters["sign"]), overdue=Count("id", filter=filters["overdue"]),
+                          all=Count("id"))
+    counts["done"] = counts["all"] - counts["open"]
+    return counts
+
+
+def next_step(handling: Handling) -> tuple[str, str]:
+    """(action, label): what the unit does next on one of its records (the action names the form to show)."""
+    status, co = handling.status, handling.mode == HandlingMode.CO
+    if co and status == HandlingStatus.OPINION_SENT and handling.lead_id and handling.lead.status == HandlingStatus.COUNTERSIGNING \
+            and handling.countersigned_at is None:
+        return "countersign", _("Countersign the lead unit's reply")
+    steps = {
+        HandlingStatus.NEW: ("sign", _("Sign for it")),
+        HandlingStatus.SIGNED: ("contact", _("Contact the proposer")),
+        HandlingStatus.IN_PROGRESS: ("opinion", _("Send your opinion to the lead unit")) if co else ("reply", _("Draft the reply")),
+        HandlingStatus.FOLLOW_UP: ("reply", _("Report the result (follow-up reply)")),
+        HandlingStatus.REASSIGN_REQUESTED: ("", _("Waiting for the office to decide on re-assignment")),
+        HandlingStatus.COUNTERSIGNING: ("", _("Waiting for the co-units to countersign")),
+        HandlingStatus.REVIEWING: ("", _("Waiting for the office to review the reply")),
+    }
+    return steps.get(status, ("", handling.get_status_display()))
+
+
+def with_deadlines(handlings: list[Handling], today: dt.date | None = None) -> list[Handling]:
+    """Each record with `days_overdue` (0 unless overdue), `days_left` and `next_action` / `next_label`."""
+    today = today or timezone.localdate()
+    for h in handlings:
+        late = h.status in HANDLING_OPEN and h.due_date < today
+        h.days_overdue = (today - h.due_date).days if late else 0
+        h.days_left = (h.due_date - today).days
+        h.next_action, h.next_label = next_step(h)
+    return handlings
+
+
+def overdue_handlings(user: User) -> QuerySet[Handling]:
+    """The overdue records (`overdue_q`) this user may see, the longest overdue first."""
+    return (visible_handlings(user).filter(overdue_q()).select_related("unit", "proposal__session", "proposal__term")
+            .order_by("due_date", "id"))
+
+
+def overdue_board(user: User) -> list[dict[str, Any]]:
+    """The overdue records grouped by unit, the unit with most first; each record with its days overdue."""
     by_unit: dict[Any, list[Handling]] = defaultdict(list)
-    for h in rows:
+    for h in with_deadlines(list(overdue_handlings(user))):
         by_unit[h.unit].append(h)
     return sorted(({"unit": u, "handlings": hs, "count": len(hs)} for u, hs in by_unit.items()),
                   key=lambda r: (-r["count"], r["unit"].name))
@@ -306,6 +458,7 @@ class ProposalStatistics:
     units: list[dict[str, Any]] = field(default_factory=list)
     key_proposals: int = 0
     instructions: int = 0
+    overdue_handlings: int = 0
 
 
 def _local_date(field: str) -> Func:
@@ -354,8 +507,7 @@ def proposal_statistics(*, term: int | None = None, session: int | None = None, 
         stats.key_proposals += n if is_key else 0
     stats.by_status = dict(by_status)
     stats.received = sum(by_status.values())
-    filed_like = sum(by_status.get(s, 0) for s in (ProposalStatus.FILED, ProposalStatus.ASSIGNED,
-                                                   ProposalStatus.REPLIED, ProposalStatus.CLOSED))
+    filed_like = sum(by_status.get(s, 0) for s in FILED_LIKE)
     stats.filing_rate = _rate(filed_like, stats.received)
     stats.collective = sum(n for k, n in kinds.items() if k in COLLECTIVE_KINDS)
     stats.individual = stats.received - stats.collective
@@ -399,12 +551,18 @@ def proposal_statistics(*, term: int | None = None, session: int | None = None, 
     stats.by_dimension = {"kind": ranked(kinds), "subject_area": ranked(areas), "sector": ranked(sectors),
                           "party": ranked(parties), "area": ranked(places)}
     on_time = LessThanOrEqual(_local_date("replied_at"), F("due_date"))
-    unit_rows = (handlings.values("unit_id", "unit__name")
-                 .annotate(assigned=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False)),
-                           overdue=Count("id", filter=Q(overdue_since__isnull=False)),
-                           on_time=Count(Case(When(Q(replied_at__isnull=False) & Q(on_time), then=1))))
+    # Overdue counts every open record past its due date (`overdue_q`, as the overdue board), co-units' too.
+    replying = Q(mode__in=REPLYING_MODES)
+    unit_rows = (Handling.objects.filter(proposal__in=qs).exclude(status=HandlingStatus.REASSIGNED)
+                 .values("unit_id", "unit__name")
+                 .annotate(assigned=Count("id", filter=replying),
+                           replied=Count("id", filter=replying & Q(replied_at__isnull=False)),
+                           overdue=Count("id", filter=overdue_q()),
+                           on_time=Count(Case(When(replying & Q(replied_at__isnull=False) & Q(on_time), then=1))))
                  .order_by("unit__name"))
-    stats.units = [{**row, "on_time_rate": _rate(row["on_time"], row["replied"])} for row in unit_rows]
+    stats.units = [{**row, "on_time_rate": _rate(row["on_time"], row["replied"])} for row in unit_rows
+                   if row["assigned"] or row["overdue"]]
+    stats.overdue_handlings = sum(row["overdue"] for row in stats.units)
     stats.assigned_handlings = sum(row["assigned"] for row in stats.units)
     stats.replied_handlings = sum(row["replied"] for row in stats.units)
     stats.reply_rate = _rate(stats.replied_handlings, stats.assigned_handlings)
@@ -437,36 +595,216 @@ def newest_event_id() -> int:
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def dashboard_cards(user: User) -> list[Card]:
-    """Proposal figures on each role's home page."""
+# --- Home pages ------------------------------------------------------------------------------------------
+
+TASKS_ON_HOME = 5
+
+
+def list_filters(query: Any) -> dict[str, Any]:
+    """The `proposal_list` filters of a list URL's query (a QueryDict or a dict of strings): the list page and
+    every home figure read their filters with this one function, so a figure counts what its link lists."""
+    def number(name: str) -> int | None:
+        value = str(query.get(name) or "")
+        return int(value) if value.isdigit() else None
+
+    return {"q": str(query.get("q") or "").strip(), "status": query.get("status") or None, "session": number("session"),
+            "kind": query.get("kind") or None, "timing": query.get("timing") or None, "unit": number("unit"),
+            "is_key": {"1": True, "0": False}.get(str(query.get("is_key") or "")), "overdue": str(query.get("overdue")) == "1",
+            "subject_area": number("subject_area"), "stage": query.get("stage") or None, "supervisor": number("supervisor")}
+
+
+def _figure(user: User, label: str, icon: str, tone: str = "", note: str = "", **query: Any) -> Card:
+    """A figure that is the proposal list's count for `query`, linked to that list."""
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    count = proposal_list(user, **list_filters(params)).count()
+    url = reverse("proposals:list") + ("?" + urlencode(params) if params else "")
+    return Card(label, count, url, icon, note=note, tone=tone if count else "")
+
+
+def current_session() -> Session | None:
+    """The session proposals are counted for on the home pages: the latest one already opened, else the first."""
+    today = timezone.localdate()
+    return (Session.objects.filter(opens_on__lte=today).order_by("-opens_on", "-pk").first()
+            or Session.objects.order_by("opens_on", "pk").first())
+
+
+def _proposal_task(p: Proposal, *, detail: str = "", badge: str = "", since: dt.datetime | None = None) -> Task:
+    waiting = (timezone.localdate() - timezone.localtime(since).date()).days if since else 0
+    return Task(f"{p.number} {p.title}".strip(), reverse("proposals:proposal_detail", args=[p.pk]),
+                detail=detail or (_("waiting %(n)s days") % {"n": waiting} if since else ""), badge=badge)
+
+
+def _handling_task(h: Handling, *, detail: str = "") -> Task:
+    return Task(f"{h.proposal.number} {h.proposal.title}".strip(), reverse("proposals:proposal_detail", args=[h.proposal_id]),
+                detail=detail or h.unit.name, due=h.due_date, days_overdue=h.days_overdue)
+
+
+def _overdue_card(user: User) -> Card:
+    count = overdue_handlings(user).count()
+    return Card(_("Overdue handlings"), count, reverse("proposals:overdue"), "exclamation-triangle",
+                tone="danger" if count else "")
+
+
+def _overdue_tasks(user: User) -> list[Task]:
+    return [_handling_task(h) for h in with_deadlines(list(overdue_handlings(user)[:TASKS_ON_HOME]))]
+
+
+def monthly_trend(months: int = 12) -> Trend | None:
+    """Proposals received and replies sent per month over the last `months` months (cached for ten minutes
+    under the newest timeline event: every submission and reply writes one)."""
+    from django.core.cache import cache
+
+    today = timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    labels = []
+    month = first
+    while month <= today:
+        labels.append(month.strftime("%Y-%m"))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+    def compute() -> dict[str, dict[str, int]]:
+        start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+        counts: dict[str, dict[str, int]] = {"received": {}, "replied": {}}
+        for name, qs, column in (("received", Proposal.objects.exclude(status=ProposalStatus.DRAFT), "submitted_at"),
+                                 ("replied", Handling.objects.filter(mode__in=REPLYING_MODES), "replied_at")):
+            # Per day in the database (SQLite's own date(), no Python per row), per month here.
+            for day, n in (qs.filter(**{f"{column}__gte": start}).annotate(day=_local_date(column))
+                           .values_list("day").annotate(n=Count("id")).order_by()):
+                key = str(day)[:7]
+                counts[name][key] = counts[name].get(key, 0) + n
+        return counts
+
+    counts = cache.get_or_set(f"proposals:trend:{newest_event_id()}:{first}", compute, 600)
+    if not any(counts["received"].values()) and not any(counts["replied"].values()):
+        return None
+    return Trend("proposals", _("Proposals received and replies sent per month"), reverse("proposals:statistics"), labels, [
+        {"name": _("Proposals received"), "kind": "bar", "values": [counts["received"].get(m, 0) for m in labels], "axis": 0},
+        {"name": _("Replies sent"), "kind": "line", "values": [counts["replied"].get(m, 0) for m in labels], "axis": 0},
+    ])
+
+
+def _office_sections(user: User) -> list[Section]:
+    """The office's queues: review, assignment, handling (replies to approve, requests, overdue)."""
+    review = list(proposal_list(user, stage="review").order_by("submitted_at", "id")[:TASKS_ON_HOME])
+    filed = list(proposal_list(user, status=ProposalStatus.FILED).order_by("-is_urgent", "submitted_at", "id")[:TASKS_ON_HOME])
+    status_labels = dict(ProposalStatus.choices)
+    return [
+        Section("review", _("Review queue"), order=10, url=reverse("proposals:list") + "?stage=review",
+                url_label=_("All under review"), empty=_("Nothing waits for review."),
+                cards=[_figure(user, _("Proposals under review"), "hourglass", "primary", stage="review"),
+                       _figure(user, _("Waiting for the first review"), "inbox", status=ProposalStatus.SUBMITTED),
+                       _figure(user, _("In first review"), "search", status=ProposalStatus.FIRST_REVIEW),
+                       _figure(user, _("In second review"), "check2-square", status=ProposalStatus.SECOND_REVIEW)],
+                tasks=[_proposal_task(p, badge=status_labels[p.status], since=p.submitted_at) for p in review]),
+        Section("assign", _("Assignment queue"), order=20, url=reverse("proposals:list") + "?status=filed",
+                url_label=_("All filed, not yet assigned"), empty=_("Nothing waits for assignment."),
+                cards=[_figure(user, _("Filed, to assign"), "send", "primary", status=ProposalStatus.FILED),
+                       _figure(user, _("Being handled"), "arrow-repeat", status=ProposalStatus.ASSIGNED)],
+                tasks=[_proposal_task(p, badge=_("Fast track") if p.is_urgent else "", since=p.submitted_at) for p in filed]),
+        Section("handling", _("Handling"), order=30, url=reverse("proposals:overdue"), url_label=_("Overdue board"),
+                empty=_("No handling record is overdue."),
+                cards=[_figure(user, _("With a reply to approve"), "envelope-check", "primary", stage="reply_review"),
+                       _figure(user, _("With a request to decide"), "question-circle", "primary", stage="requests"),
+                       _overdue_card(user)],
+                tasks=_overdue_tasks(user)),
+    ]
+
+
+def _leader_sections(user: User) -> list[Section]:
+    """The leader's questions: this session's proposals (filed, handled, satisfaction), what is overdue, the key
+    proposals and the leader's own 督办 items, and the monthly trend."""
+    from .services import statistics_snapshot
+
+    session = current_session()
+    scope = {"session": session.pk} if session else {}
+    cards = [_figure(user, _("Proposals received"), "file-earmark-text", stage="received", **scope),
+             _figure(user, _("Filed"), "folder-check", stage="filed_all", **scope),
+             _figure(user, _("Replied or closed"), "envelope-check", stage="handled", **scope)]
+    stats = statistics_snapshot(session=session.pk if session else None).stats
+    statistics_url = reverse("proposals:statistics") + (f"?session={session.pk}" if session else "")
+    cards.append(Card(_("Satisfaction rate"), "—" if stats.satisfaction_rate is None else f"{stats.satisfaction_rate}%",
+                      statistics_url, "emoji-smile",
+                      note=_("reply rate %(r)s") % {"r": "—" if stats.reply_rate is None else f"{stats.reply_rate}%"}))
+    mine = [_handling_task(h, detail=f"{h.unit.name} · {_('Key proposal')}") for h in with_deadlines(list(
+        overdue_handlings(user).filter(proposal__supervising_leader=user)[:TASKS_ON_HOME]))]
+    return [
+        Section("proposals", session.name if session else _("Proposals"), cards=cards, order=10,
+                url=statistics_url, url_label=_("Proposal statistics"), trend=monthly_trend()),
+        Section("supervise", _("Supervision (督办)"), order=20, url=reverse("proposals:overdue"),
+                url_label=_("Overdue board"), empty=_("No key proposal you supervise is overdue."),
+                cards=[_overdue_card(user),
+                       _figure(user, _("Key proposals"), "star", is_key=1),
+                       _figure(user, _("Key proposals I supervise"), "person-check", "primary", is_key=1, supervisor=user.pk)],
+                tasks=mine or _overdue_tasks(user)),
+    ]
+
+
+def _unit_sections(user: User) -> list[Section]:
+    """The unit's records: what it must do next, soonest due first, overdue marked."""
+    desk = reverse("proposals:unit_desk")
+    counts = unit_desk_counts(user)
+    rows = with_deadlines(list(unit_desk(user)[:TASKS_ON_HOME + 3]))
+    return [Section("desk", _("Proposals to handle"), order=10, url=desk, url_label=_("Unit desk"),
+                    empty=_("Nothing is waiting for your unit."),
+                    cards=[Card(_("To do"), counts["open"], desk, "list-check", tone="primary" if counts["open"] else ""),
+                           Card(_("To sign"), counts["sign"], f"{desk}?show=sign", "pen"),
+                           Card(_("Overdue"), counts["overdue"], f"{desk}?show=overdue", "exclamation-triangle",
+                                tone="danger" if counts["overdue"] else "")],
+                    tasks=[_handling_task(h, detail=h.next_label) for h in rows])]
+
+
+def _member_sections(user: User) -> list[HomeItem]:
+    """The member's questions: what to sign, evaluate or revise; drafts waiting for co-signers; their
+    proposals with status."""
+    status_labels = dict(ProposalStatus.choices)
+    cosign = list(proposal_list(user, stage="cosign")[:TASKS_ON_HOME])
+    waiting = list(proposal_list(user, stage="awaiting_cosigners")[:TASKS_ON_HOME])
+    returned = list(proposal_list(user, status=ProposalStatus.RETURNED)[:TASKS_ON_HOME])
+    evaluate = list(replies_to_evaluate(user)[:TASKS_ON_HOME])
+    latest = list(proposal_list(user, stage="received")[:TASKS_ON_HOME])
+    tasks = [_proposal_task(p, detail=_("Confirm co-signing"), badge=_("Co-signing")) for p in cosign]
+    tasks += [Task(f"{h.proposal.number} {h.proposal.title}", reverse("proposals:proposal_detail", args=[h.proposal_id]),
+                   detail=_("Evaluate the reply of %(unit)s") % {"unit": h.unit.name}, badge=_("Reply")) for h in evaluate]
+    tasks += [_proposal_task(p, detail=_("Revise and resubmit"), badge=status_labels[p.status]) for p in returned]
+    tasks += [_proposal_task(p, detail=_("Waiting for: %(names)s") % {"names": "、".join(
+        x.member.name for x in p.proposers.all() if not x.confirmed_at)}, badge=_("Awaiting co-signers")) for p in waiting]
+    return [
+        Action(_("New proposal"), reverse("proposals:new"), "plus-lg", testid="new-proposal"),
+        Section("todo", _("To do"), order=10, empty=_("Nothing waits for you."), tasks=tasks,
+                cards=[_figure(user, _("Waiting for my co-signature"), "pen", "primary", stage="cosign"),
+                       _figure(user, _("Proposals with a reply to evaluate"), "chat-square-text", "primary",
+                               stage="to_evaluate"),
+                       _figure(user, _("My drafts"), "pencil", status=ProposalStatus.DRAFT),
+                       _figure(user, _("My drafts awaiting co-signers"), "people", stage="awaiting_cosigners")]),
+        Section("mine", _("My proposals"), order=20, url=reverse("proposals:list") + "?stage=received",
+                url_label=_("All my proposals"), empty=_("You have not submitted a proposal yet."),
+                cards=[_figure(user, _("My proposals"), "file-earmark-text", stage="received")],
+                tasks=[_proposal_task(p, badge=status_labels[p.status]) for p in latest]),
+    ]
+
+
+def dashboard_cards(user: User) -> list[HomeItem]:
+    """The proposal sections of each role's home page; every figure is the count of the list it links to."""
     if not user.is_authenticated:
         return []
-    url = reverse("proposals:list")
-    if user.is_superuser or user.role in ("staff", "leader"):
-        qs = Proposal.objects.exclude(status=ProposalStatus.DRAFT)
-        awaiting = qs.filter(status__in=(ProposalStatus.SUBMITTED, ProposalStatus.FIRST_REVIEW, ProposalStatus.SECOND_REVIEW)).count()
-        overdue = Handling.objects.filter(status__in=HANDLING_OPEN, due_date__lt=timezone.localdate()).count()
-        return [
-            Card(_("Proposals received"), qs.count(), url, "file-earmark-text"),
-            Card(_("Proposals under review"), awaiting, f"{url}?status=submitted", "hourglass"),
-            Card(_("Being handled"), qs.filter(status=ProposalStatus.ASSIGNED).count(), f"{url}?status=assigned", "arrow-repeat"),
-            Card(_("Overdue handlings"), overdue, reverse("proposals:overdue"), "exclamation-triangle"),
-        ]
+    if user.is_superuser or user.role == "staff":
+        return _office_sections(user)
+    if user.role == "leader":
+        return _leader_sections(user)
     if user.role == "unit_handler" and user.unit_id:
-        mine = Handling.objects.filter(unit_id=user.unit_id).exclude(status=HandlingStatus.REASSIGNED)
-        return [
-            Card(_("To sign"), mine.filter(status=HandlingStatus.NEW).count(), reverse("proposals:unit_desk"), "pen"),
-            Card(_("In hand"), mine.filter(status__in=HANDLING_OPEN).count(), reverse("proposals:unit_desk"), "arrow-repeat"),
-            Card(_("Overdue"), mine.filter(status__in=HANDLING_OPEN, due_date__lt=timezone.localdate()).count(),
-                 reverse("proposals:unit_desk"), "exclamation-triangle"),
-        ]
+        return _unit_sections(user)
     if user.role == "member":
-        mine = visible_proposals(user)
-        return [
-            Card(_("My proposals"), mine.exclude(status=ProposalStatus.DRAFT).count(), url, "file-earmark-text"),
-            Card(_("My drafts"), mine.filter(status=ProposalStatus.DRAFT).count(), f"{url}?status=draft", "pencil"),
-            Card(_("Replies to evaluate"), Handling.objects.filter(
-                proposal__in=mine, status__in=(HandlingStatus.REPLIED, HandlingStatus.FOLLOW_UP)).exclude(
-                replies__evaluations__member__user=user).distinct().count(), url, "chat-square-text"),
-        ]
+        return _member_sections(user)
     return []
+
+
+def search_facts(ids: list[str]) -> dict:
+    """What a search hit of a proposal shows beside its title — number, status, kind, date, proposers and the
+    indexed text for the snippet — for the hits of one page, in two queries (`core.search.register_source`)."""
+    from minsheng.core.search import HitFacts
+
+    qs = (Proposal.objects.filter(pk__in=ids).select_related("term", "session")
+          .prefetch_related(Prefetch("proposers", queryset=Proposer.objects.select_related("member").order_by("order", "id"))))
+    return {str(p.pk): HitFacts(number=p.number or "", status=p.get_status_display(), kind=p.get_kind_display(),
+                                date=p.submitted_at, who="、".join(x.member.name for x in p.proposers.all()) or p.org_name,
+                                text=f"{p.situation} {p.analysis} {p.suggestions}") for p in qs}

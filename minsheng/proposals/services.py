@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.core import calendar
 from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition
-from minsheng.core.models import Member, Session, Term, Unit, User
+from minsheng.core.models import Member, Notification, Session, Term, Unit, User
 from minsheng.core.search import search_index
+from minsheng.core.selectors import event_actor
 from minsheng.core.services import after_commit, event_record, notify
 from minsheng.core.text import strip_control
 
@@ -174,7 +175,7 @@ def proposal_create(*, actor: User, term: Term, title: str, situation: str, anal
     event_record(actor=actor, verb="drafted", target=proposal, to_state=proposal.status)
     invited = [m.user for m in cosigners if m.user_id and m != first_member]
     if invited:
-        notify(recipients=invited, title=_("Please confirm co-signing: %(title)s") % {"title": proposal.title})
+        notify(recipients=invited, kind=Notification.Kind.ACTION, title=_("Please confirm co-signing: %(title)s") % {"title": proposal.title})
     return proposal
 
 
@@ -265,7 +266,8 @@ def proposal_submit(*, actor: User, proposal: Proposal, now: dt.datetime | None 
     _set_status(proposal, ProposalStatus.SUBMITTED, actor=actor, verb="submitted" if before == ProposalStatus.DRAFT else "resubmitted",
                 fields=["session", "timing", "serial", "submitted_at"])
     search_index(proposal)
-    notify(recipients=_staff_users(), title=_("New proposal %(number)s: %(title)s") % {"number": proposal.number, "title": proposal.title})
+    notify(recipients=_staff_users(), kind=Notification.Kind.INFO, action_for=[event_actor(proposal, "returned")],
+           title=_("New proposal %(number)s: %(title)s") % {"number": proposal.number, "title": proposal.title})
     return proposal
 
 
@@ -303,7 +305,7 @@ def proposal_decide(*, actor: User, proposal: Proposal, outcome: str, note: str 
     if outcome == ReviewOutcome.FILE:
         proposal.filed_at = now
         _set_status(proposal, ProposalStatus.FILED, actor=actor, verb="filed", note=note, fields=["filed_at"])
-        notify(recipients=proposers, title=_("Your proposal was filed: %(title)s") % {"title": proposal.title})
+        notify(recipients=proposers, kind=Notification.Kind.FOLLOW, title=_("Your proposal was filed: %(title)s") % {"title": proposal.title})
     elif outcome == ReviewOutcome.MERGE:
         target = _lock_proposal(merge_into) if merge_into is not None and merge_into.pk != proposal.pk else None
         if (target is None or target.term_id != proposal.term_id
@@ -321,27 +323,29 @@ def proposal_decide(*, actor: User, proposal: Proposal, outcome: str, note: str 
         _set_status(proposal, ProposalStatus.MERGED, actor=actor, verb="merged", note=note,
                     data={"into": target.pk}, fields=["merged_into"])
         event_record(actor=actor, verb="merged_in", target=target, note=proposal.title, data={"from": proposal.pk})
-        notify(recipients=proposers, title=_("Your proposal was merged into %(number)s %(title)s; you keep your credit "
+        notify(recipients=proposers, kind=Notification.Kind.FOLLOW, title=_("Your proposal was merged into %(number)s %(title)s; you keep your credit "
                                              "and will get your own reply.") % {"number": target.number, "title": target.title})
     elif outcome == ReviewOutcome.RETURN:
         if not note.strip():
             raise Invalid(_("Say what to revise."), code=errors.REASON_REQUIRED, fields={"note": "required"})
         proposal.review_note = note
         _set_status(proposal, ProposalStatus.RETURNED, actor=actor, verb="returned", note=note, fields=["review_note"])
-        notify(recipients=proposers, title=_("Please revise and resubmit: %(title)s") % {"title": proposal.title}, body=note)
+        notify(recipients=proposers, kind=Notification.Kind.FOLLOW,
+               action_for=[p.member.user for p in proposal.proposers.filter(is_first=True).select_related("member__user")],
+               title=_("Please revise and resubmit: %(title)s") % {"title": proposal.title}, body=note)
     elif outcome == ReviewOutcome.NOT_FILE:
         if reason is None:
             raise Invalid(_("Choose the reason for not filing."), code=errors.REASON_REQUIRED, fields={"reason": "required"})
         proposal.not_filed_reason, proposal.review_note = reason, note
         _set_status(proposal, ProposalStatus.NOT_FILED, actor=actor, verb="not_filed", note=f"{reason.text} {note}".strip(),
                     fields=["not_filed_reason", "review_note"])
-        notify(recipients=proposers, title=_("Your proposal was not filed: %(title)s") % {"title": proposal.title},
+        notify(recipients=proposers, kind=Notification.Kind.FOLLOW, title=_("Your proposal was not filed: %(title)s") % {"title": proposal.title},
                body=f"{reason.text}\n{note}".strip())
     elif outcome == ReviewOutcome.REFER:
         proposal.referred_to, proposal.review_note = refer_to, note
         _set_status(proposal, ProposalStatus.REFERRED, actor=actor, verb="referred", note=note,
                     fields=["referred_to", "review_note"])
-        notify(recipients=proposers, title=_("Your proposal was referred for reference: %(title)s") % {"title": proposal.title})
+        notify(recipients=proposers, kind=Notification.Kind.FOLLOW, title=_("Your proposal was referred for reference: %(title)s") % {"title": proposal.title})
     else:
         raise Invalid(_("Unknown review outcome."), fields={"outcome": "unknown"})
     return proposal
@@ -417,12 +421,13 @@ def proposal_assign(*, actor: User, proposal: Proposal, mode: str, units: Sequen
                 data={"mode": mode, "units": [h.unit_id for h in handlings], "due": [str(h.due_date) for h in handlings]})
     for h in handlings:
         event_record(actor=actor, verb="assigned", target=h, to_state=h.status, data={"due": str(h.due_date)})
-        notify(recipients=_unit_users(h.unit), email=True,
+        notify(recipients=_unit_users(h.unit), email=True, kind=Notification.Kind.ACTION,
                title=_("Proposal assigned to your unit: %(title)s (due %(due)s)") % {"title": proposal.title, "due": h.due_date})
     if proposal.is_urgent:
         leaders = [proposal.supervising_leader] if proposal.supervising_leader_id else list(
             User.objects.filter(role="leader", is_active=True))
         notify(recipients=leaders, email=True,
+               kind=Notification.Kind.FOLLOW if proposal.supervising_leader_id else Notification.Kind.INFO,
                title=_("Fast track: proposal %(number)s %(title)s assigned, reply due %(due)s")
                % {"number": proposal.number, "title": proposal.title, "due": handlings[0].due_date})
     return handlings
@@ -457,7 +462,8 @@ def handling_request_reassign(*, actor: User, handling: Handling, reason: str, s
     request = HandlingRequest.objects.create(handling=handling, kind=RequestKind.REASSIGN, reason=reason,
                                              suggested_unit=suggested_unit)
     _set_handling(handling, HandlingStatus.REASSIGN_REQUESTED, actor=actor, verb="reassign_requested", note=reason)
-    notify(recipients=_staff_users(), title=_("Re-assignment requested by %(unit)s: %(title)s")
+    notify(recipients=_staff_users(), kind=Notification.Kind.INFO, action_for=[event_actor(handling.proposal, "assigned")],
+           title=_("Re-assignment requested by %(unit)s: %(title)s")
            % {"unit": handling.unit.name, "title": handling.proposal.title}, body=reason)
     return request
 
@@ -486,7 +492,7 @@ def handling_decide_request(*, actor: User, request: HandlingRequest, approve: b
             if handling.mode == HandlingMode.LEAD:
                 handling.co_handlings.update(lead=new)
             event_record(actor=actor, verb="assigned", target=new, to_state=new.status, data={"due": str(new.due_date)})
-            notify(recipients=_unit_users(unit), email=True,
+            notify(recipients=_unit_users(unit), email=True, kind=Notification.Kind.ACTION,
                    title=_("Proposal assigned to your unit: %(title)s (due %(due)s)") % {"title": handling.proposal.title, "due": new.due_date})
         else:
             back = HandlingStatus.SIGNED if handling.signed_at else HandlingStatus.NEW
@@ -501,7 +507,7 @@ def handling_decide_request(*, actor: User, request: HandlingRequest, approve: b
                          note=f"{handling.unit.name}: {old} → {handling.due_date}")
         else:
             event_record(actor=actor, verb="extension_rejected", target=handling, note=note)
-    notify(recipients=_unit_users(handling.unit), title=_("Your request was %(outcome)s: %(title)s")
+    notify(recipients=_unit_users(handling.unit), kind=Notification.Kind.FOLLOW, title=_("Your request was %(outcome)s: %(title)s")
            % {"outcome": request.get_status_display(), "title": handling.proposal.title}, body=note)
     return request
 
@@ -521,7 +527,8 @@ def handling_request_extension(*, actor: User, handling: Handling, reason: str, 
     request = HandlingRequest.objects.create(handling=handling, kind=RequestKind.EXTENSION, reason=reason,
                                              requested_due=requested_due)
     event_record(actor=actor, verb="extension_requested", target=handling, note=f"{requested_due}: {reason}")
-    notify(recipients=_staff_users(), title=_("Extension requested by %(unit)s: %(title)s")
+    notify(recipients=_staff_users(), kind=Notification.Kind.INFO, action_for=[event_actor(handling.proposal, "assigned")],
+           title=_("Extension requested by %(unit)s: %(title)s")
            % {"unit": handling.unit.name, "title": handling.proposal.title}, body=reason)
     return request
 
@@ -555,7 +562,7 @@ def handling_send_opinion(*, actor: User, handling: Handling, text: str) -> Hand
     handling.opinion, handling.opinion_sent_at = text, timezone.now()
     _set_handling(handling, HandlingStatus.OPINION_SENT, actor=actor, verb="opinion_sent", fields=["opinion", "opinion_sent_at"])
     if handling.lead_id:
-        notify(recipients=_unit_users(handling.lead.unit), title=_("Co-unit opinion from %(unit)s: %(title)s")
+        notify(recipients=_unit_users(handling.lead.unit), kind=Notification.Kind.FOLLOW, title=_("Co-unit opinion from %(unit)s: %(title)s")
                % {"unit": handling.unit.name, "title": handling.proposal.title})
     return handling
 
@@ -591,7 +598,7 @@ def handling_draft_reply(*, actor: User, handling: Handling, category: ResultCat
     _set_handling(handling, status, actor=actor, verb="reply_drafted", note=category.code, fields=["round"])
     if needs_countersign:
         for h in co.select_related("unit"):
-            notify(recipients=_unit_users(h.unit), title=_("Please countersign the reply: %(title)s") % {"title": handling.proposal.title})
+            notify(recipients=_unit_users(h.unit), kind=Notification.Kind.ACTION, title=_("Please countersign the reply: %(title)s") % {"title": handling.proposal.title})
     return reply
 
 
@@ -632,7 +639,7 @@ def reply_review(*, actor: User, handling: Handling, approve: bool, category: Re
         reply.status = ReplyStatus.SENT_BACK
         reply.save()
         _set_handling(handling, HandlingStatus.IN_PROGRESS, actor=actor, verb="reply_sent_back", note=note)
-        notify(recipients=_unit_users(handling.unit), title=_("Reply sent back: %(title)s") % {"title": handling.proposal.title}, body=note)
+        notify(recipients=_unit_users(handling.unit), kind=Notification.Kind.ACTION, title=_("Reply sent back: %(title)s") % {"title": handling.proposal.title}, body=note)
         return reply
     if category is not None and category != reply.category:
         event_record(actor=actor, verb="category_changed", target=handling, from_state=reply.category.code, to_state=category.code)
@@ -647,7 +654,7 @@ def reply_review(*, actor: User, handling: Handling, approve: bool, category: Re
     if proposal.status == ProposalStatus.ASSIGNED and not replying.exclude(
             status__in=(HandlingStatus.REPLIED, HandlingStatus.FOLLOW_UP)).exists():
         _set_status(proposal, ProposalStatus.REPLIED, actor=actor, verb="all_replied")
-    notify(recipients=_proposer_users(proposal), email=True,
+    notify(recipients=_proposer_users(proposal), email=True, kind=Notification.Kind.ACTION,
            title=_("Reply from %(unit)s to your proposal %(title)s — please evaluate it")
            % {"unit": handling.unit.name, "title": proposal.title})
     return reply
@@ -680,7 +687,8 @@ def evaluation_submit(*, actor: User, handling: Handling, satisfaction: str, com
     event_record(actor=actor, verb="evaluated", target=handling.proposal,
                  note=f"{handling.unit.name}: {evaluation.get_satisfaction_display()}")
     if satisfaction == Satisfaction.DISSATISFIED:
-        notify(recipients=_staff_users(), title=_("Dissatisfied evaluation: %(title)s") % {"title": handling.proposal.title},
+        notify(recipients=_staff_users(), kind=Notification.Kind.INFO, action_for=[event_actor(handling.proposal, "assigned")],
+               title=_("Dissatisfied evaluation: %(title)s") % {"title": handling.proposal.title},
                body=comment)
     _close_if_complete(actor, handling.proposal)
     return evaluation
@@ -724,7 +732,7 @@ def handling_rehandle(*, actor: User, handling: Handling, note: str = "", start:
     proposal = _lock_proposal(handling.proposal)
     if proposal.status == ProposalStatus.REPLIED:
         _set_status(proposal, ProposalStatus.ASSIGNED, actor=actor, verb="rehandling", note=handling.unit.name)
-    notify(recipients=_unit_users(handling.unit), email=True,
+    notify(recipients=_unit_users(handling.unit), email=True, kind=Notification.Kind.ACTION,
            title=_("Please handle again (proposer dissatisfied): %(title)s, due %(due)s")
            % {"title": proposal.title, "due": handling.due_date}, body=note)
     return handling
@@ -763,7 +771,7 @@ def proposal_mark_key(*, actor: User, proposal: Proposal, leader: User | None, i
     event_record(actor=actor, verb="key_selected" if is_key else "key_removed", target=proposal,
                  note=leader.name if leader and is_key else "")
     if is_key and leader:
-        notify(recipients=[leader], title=_("You supervise key proposal %(number)s %(title)s") % {"number": proposal.number, "title": proposal.title})
+        notify(recipients=[leader], kind=Notification.Kind.ACTION, title=_("You supervise key proposal %(number)s %(title)s") % {"number": proposal.number, "title": proposal.title})
     return proposal
 
 
@@ -778,7 +786,7 @@ def instruction_add(*, actor: User, proposal: Proposal, leader_name: str, level:
     instruction = Instruction.objects.create(proposal=proposal, leader_name=leader_name, level=level, text=text,
                                              given_on=given_on, recorded_by=actor)
     event_record(actor=actor, verb="instruction_recorded", target=proposal, note=f"{level} {leader_name}: {text[:80]}")
-    notify(recipients=_unit_users_for(proposal), title=_("Leader's instruction on %(title)s") % {"title": proposal.title}, body=text)
+    notify(recipients=_unit_users_for(proposal), kind=Notification.Kind.ACTION, title=_("Leader's instruction on %(title)s") % {"title": proposal.title}, body=text)
     return instruction
 
 
@@ -799,7 +807,7 @@ def handlings_check_deadlines(*, today: dt.date | None = None) -> dict[str, int]
             with transaction.atomic():
                 Handling.objects.filter(pk=h.pk).update(last_reminded_on=today)
                 event_record(actor=None, verb="reminder_sent", target=h, note=str(h.due_date))
-                notify(recipients=_unit_users(h.unit), email=True,
+                notify(recipients=_unit_users(h.unit), email=True, kind=Notification.Kind.ACTION,
                        title=_("Reminder: reply due %(due)s for %(title)s") % {"due": h.due_date, "title": h.proposal.title})
             counts["reminded"] += 1
     staff = _staff_users()
@@ -809,10 +817,11 @@ def handlings_check_deadlines(*, today: dt.date | None = None) -> dict[str, int]
             event_record(actor=None, verb="overdue", target=h, note=str(h.due_date))
             event_record(actor=None, verb="escalated", target=h.proposal, note=f"{h.unit.name} {h.due_date}")
             recipients = staff + ([h.proposal.supervising_leader] if h.proposal.supervising_leader_id else [])
-            notify(recipients=recipients, email=True,
+            notify(recipients=recipients, email=True, kind=Notification.Kind.INFO,
+                   action_for=[event_actor(h.proposal, "assigned"), h.proposal.supervising_leader],
                    title=_("Overdue: %(unit)s has not replied to %(title)s (due %(due)s)")
                    % {"unit": h.unit.name, "title": h.proposal.title, "due": h.due_date})
-            notify(recipients=_unit_users(h.unit), email=True,
+            notify(recipients=_unit_users(h.unit), email=True, kind=Notification.Kind.ACTION,
                    title=_("Overdue: the reply to %(title)s was due %(due)s") % {"title": h.proposal.title, "due": h.due_date})
         counts["overdue"] += 1
         counts["escalated"] += 1
@@ -852,7 +861,7 @@ def commitment_add(*, actor: User, episode, text: str, unit: Unit, due_date: dt.
         raise Invalid(_("Write the commitment."), fields={"text": "required"})
     commitment = Commitment.objects.create(episode=episode, text=text, unit=unit, due_date=due_date)
     event_record(actor=actor, verb="commitment_added", target=episode, note=text[:80])
-    notify(recipients=_unit_users(unit), title=_("Commitment from the face-to-face session to track: %(text)s") % {"text": text[:60]})
+    notify(recipients=_unit_users(unit), kind=Notification.Kind.ACTION, title=_("Commitment from the face-to-face session to track: %(text)s") % {"text": text[:60]})
     return commitment
 
 
@@ -897,7 +906,7 @@ def supervision_activity_add(*, actor: User, kind: str, held_on: dt.date, propos
     for proposal in proposals:
         event_record(actor=actor, verb="supervision_activity", target=proposal,
                      note=f"{held_on} {activity.get_kind_display()} {place}".strip(), data={"activity": activity.pk})
-    notify(recipients=[u for unit in units for u in _unit_users(unit)],
+    notify(recipients=[u for unit in units for u in _unit_users(unit)], kind=Notification.Kind.ACTION,
            title=_("Supervision activity on %(n)s proposal(s) on %(date)s") % {"n": len(proposals), "date": held_on})
     return activity
 

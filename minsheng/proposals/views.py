@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +25,7 @@ from minsheng.core.selectors import timeline
 from minsheng.core.services import attachment_add
 
 from . import exports, selectors, services
-from .choices import HandlingMode, ProposalStatus, ProposerKind, ReviewOutcome, Satisfaction
+from .choices import ContactMethod, HandlingMode, ProposalStatus, ProposerKind, ReviewOutcome, Satisfaction
 from .forms import ProposalForm
 from .models import Handling, HandlingRequest, NotFiledReason, Proposal, Reply, ResultCategory, SubjectArea
 
@@ -73,16 +73,15 @@ def _perform(request: HttpRequest, action: Callable[[], object]) -> None:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
-    is_key = {"1": True, "0": False}.get(g.get("is_key", ""))
-    qs = selectors.proposal_list(request.user, q=g.get("q", "").strip(), status=g.get("status") or None,
-                                 session=_int(g.get("session")), kind=g.get("kind") or None, timing=g.get("timing") or None,
-                                 unit=_int(g.get("unit")), is_key=is_key, overdue=g.get("overdue") == "1",
-                                 subject_area=_int(g.get("subject_area")))
-    page = paginate(qs, page=_int(g.get("page")) or 1, page_size=30)
+    filters = selectors.list_filters(g)  # the same reading of the query as the home figures that link here
+    page = paginate(selectors.proposal_list(request.user, **filters), page=_int(g.get("page")) or 1, page_size=30)
     query = g.copy()
     query.pop("page", None)
+    narrowed = {k: query[k] for k in ("stage", "is_key", "supervisor", "unit", "timing", "overdue") if query.get(k)}
     return render(request, "proposals/list.html", {
         "page": page, "query": query.urlencode(), "filters": g, "statuses": ProposalStatus.choices,
+        "stage_label": selectors.stage_labels().get(filters["stage"] or "", ""), "narrowed": narrowed,
+        "clear_query": urlencode({k: v for k, v in query.items() if k not in narrowed}),
         "kinds": ProposerKind.choices, "sessions": Session.objects.select_related("term"),
         "areas": SubjectArea.objects.all(), "can_manage": request.user.has_perm("proposals.manage_proposals"),
         "is_member": Member.objects.filter(user=request.user).exists(),
@@ -93,6 +92,27 @@ def _form_kwargs(data: dict) -> dict:
     return {"title": data["title"], "situation": data["situation"], "analysis": data["analysis"],
             "suggestions": data["suggestions"], "subject_area": data["subject_area"],
             "consent_publish": data["consent_publish"], "is_urgent": data["is_urgent"]}
+
+
+def _tell_next_step(request: HttpRequest, proposal: Proposal) -> None:
+    """After the form saved a proposal: submit it when the member asked to ("Save and submit"), and say what
+    happens next — its number and the review, or what it still waits for before it can be submitted."""
+    if request.POST.get("then") == "submit":
+        try:
+            proposal = services.proposal_submit(actor=request.user, proposal=proposal)
+        except DomainError as exc:
+            messages.warning(request, _("The draft was saved but not submitted: %(reason)s") % {"reason": exc.message})
+        else:
+            messages.success(request, _("Proposal submitted as number %(number)s and waiting for the first review; "
+                                        "you will be told the outcome of the review.") % {"number": proposal.number})
+        return
+    if proposal.proposers.filter(confirmed_at__isnull=True).exists():
+        messages.success(request, _("Draft saved. Once the co-signers you invited have confirmed, you can submit it."))
+    elif proposal.status == ProposalStatus.RETURNED:
+        messages.success(request, _("Changes saved. When the proposal is ready, resubmit it with “Resubmit”."))
+    else:
+        messages.success(request, _("Draft saved. When it is ready, submit it with “Submit”: it then gets its "
+                                    "number and goes to the first review."))
 
 
 @login_required
@@ -109,7 +129,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Draft saved. Submit it when the co-signers have confirmed."))
+            _tell_next_step(request, proposal)
             return redirect("proposals:proposal_detail", proposal.pk)
     return render(request, "proposals/form.html", {"form": form, "title": _("New proposal")})
 
@@ -131,7 +151,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Saved."))
+            _tell_next_step(request, proposal)
             return redirect("proposals:proposal_detail", proposal.pk)
     return render(request, "proposals/form.html", {"form": form, "title": _("Edit proposal"), "proposal": proposal})
 
@@ -235,6 +255,15 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404
+    if action == "submit":  # say what happens next, as the form's 保存并提交 does
+        try:
+            done = services.proposal_submit(actor=u, proposal=proposal)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Proposal submitted as number %(number)s and waiting for the first review; "
+                                        "you will be told the outcome of the review.") % {"number": done.number})
+        return redirect("proposals:proposal_detail", proposal.pk)
     _perform(request, actions[action])
     return redirect("proposals:proposal_detail", proposal.pk)
 
@@ -300,15 +329,23 @@ def reply_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_desk(request: HttpRequest) -> HttpResponse:
     if request.user.role != "unit_handler" or not request.user.unit_id:
         raise PermissionDenied
-    page = paginate(selectors.unit_handlings(request.user), page=_int(request.GET.get("page")) or 1, page_size=30)
-    return render(request, "proposals/unit_desk.html", {"page": page, "today": dt.date.today()})
+    show = request.GET.get("show") if request.GET.get("show") in selectors.DESK_SHOWS else "open"
+    page = paginate(selectors.unit_desk(request.user, show=show), page=_int(request.GET.get("page")) or 1, page_size=30)
+    selectors.with_deadlines(page.results)
+    return render(request, "proposals/unit_desk.html", {
+        "page": page, "show": show, "counts": selectors.unit_desk_counts(request.user), "today": dt.date.today(),
+        "query": f"show={show}", "categories": ResultCategory.objects.all(),
+        "contact_methods": ContactMethod.choices,
+        "tabs": [("open", _("To do")), ("sign", _("To sign")), ("overdue", _("Overdue")), ("done", _("Done"))],
+    })
 
 
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
-    return render(request, "proposals/overdue.html", {"board": selectors.overdue_board()})
+    board = selectors.overdue_board(request.user)
+    return render(request, "proposals/overdue.html", {"board": board, "total": sum(row["count"] for row in board)})
 
 
 def _stats_scope(request: HttpRequest) -> dict:
@@ -332,6 +369,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/statistics.html", {
         "stats": view.stats, "as_of": view.as_of, "stale": view.stale, "seconds": view.seconds, "sessions": Session.objects.select_related("term"), "scope": scope,
         "query": request.GET.urlencode(), "status_labels": dict(ProposalStatus.choices),
+        # The list shows a session's (or every) received proposal; it has no term or period filter.
+        "list_query": "" if scope["term"] or scope["date_from"] or scope["date_to"] else urlencode(
+            {"stage": "received", **({"session": scope["session"]} if scope["session"] else {})}),
         "kind_labels": dict(ProposerKind.choices), "satisfaction_labels": dict(Satisfaction.choices),
     })
 
@@ -356,7 +396,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.proposal_list(request.user, status=request.GET.get("status") or None, session=_int(request.GET.get("session")))
+    qs = selectors.proposal_list(request.user, **selectors.list_filters(request.GET))  # what the list shows
     return _file(exports.proposals_workbook(qs), "proposals.xlsx", exports.XLSX)
 
 

@@ -287,7 +287,7 @@ def _rates(row) -> dict | None:
             summary="What citizens said, what government did, what members found")
 def three_party(request, pk: int):
     problem = _problem(request, pk)
-    cit = selectors.citizens(problem.topic)
+    cit = selectors.citizens(problem.topic, keywords=selectors.problem_keywords(problem))
     gov = selectors.government(problem)
     mem = selectors.members_side(problem, viewer=request.user)
     return {"problem": _problem_out(problem), "topic_month": cit.topic_month,

@@ -19,3 +19,9 @@ class SupervisionConfig(AppConfig):
         NAVIGATION.append(NavItem(_("Supervision overview"), "supervision:overview", "speedometer2", _office, "supervision"))
         register_verbs(choices.EVENT_VERBS)
         register_states(choices.ItemStatus)
+
+        from minsheng.core.selectors import DASHBOARD_PROVIDERS
+
+        from .selectors import dashboard_cards
+
+        DASHBOARD_PROVIDERS.append(dashboard_cards)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from minsheng.core.demo import register_step
+from minsheng.core.demo import TZ, EventClock, register_step
 from minsheng.core.models import LivelihoodTag, Member, Sector, Unit, User
 from minsheng.hotline.models import Category, Ticket
 from minsheng.proposals.models import Proposal
@@ -70,10 +70,19 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
     for m in Member.objects.filter(status="active").select_related("user").order_by("id"):
         by_sector.setdefault(m.sector_id, []).append(m)
     today = timezone.localdate()
+    # Each call's events are back-dated to the simulated moment of the call (the plan in January, a problem's
+    # lists and activities from its month on), with the clock's own random draws.
+    clock, tick = EventClock(), random.Random(year)
+
+    def at(day: dt.date, hour: int = 10) -> None:
+        clock.at(dt.datetime.combine(day, dt.time(hour, tick.randint(0, 59)), tzinfo=TZ))
+
     with transaction.atomic():
+        at(dt.date(year, 1, 6), 9)
         topic_year = services.topic_year_create(actor=staff, year=year, title=f"{year}年“每月一题”民主监督")
         problems = []
         for month, theme, lead, co, cats, tag, texts in PLAN:
+            at(dt.date(year, 1, 8), 9 + len(problems) // 3)
             topic = services.topic_create(
                 actor=staff, topic_year=topic_year, month=month, theme=theme, lead_unit=_unit(lead, fallback),
                 co_units=[u for u in Unit.objects.filter(name__in=co)],
@@ -84,6 +93,7 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
         groups = []
         for i, (_topic, problem) in enumerate(problems):
             pool = pools[i % len(pools)] or [m for p in pools for m in p[:1]]
+            at(dt.date(year, 1, 13 + i % 3), 14)
             groups.append(services.group_create(actor=staff, problem=problem, convener=pool[0] if pool else None))
         for k, pool in enumerate(pools):
             if not pool:
@@ -92,6 +102,7 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
                 group = groups[(k + j * 5) % len(groups)]
                 if group.convener_id == member.pk:
                     continue
+                at(dt.date(year, 1, 16 + tick.randint(0, 12)), tick.randint(9, 20))
                 if member.user_id and rng.random() < 0.6:
                     services.group_join(actor=member.user, group=group)
                 else:
@@ -102,13 +113,16 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
             for n, (kind, text) in enumerate(LISTS):
                 owner = topic.lead_unit if n % 3 else (Unit.objects.filter(pk=desk_unit).first() if desk_unit and n == 0
                                                        and problem.order == 1 else topic.lead_unit)
+                at(start + dt.timedelta(days=n // 3), 10 + n % 3)
                 item = services.list_item_create(actor=staff, problem=problem, kind=kind, text=text.format(p=problem.text),
                                                  owner=owner, due_date=start + dt.timedelta(days=60 + 30 * n))
                 roll = rng.random()
                 if start <= today and roll < 0.75:
+                    at(_before(start + dt.timedelta(days=tick.randint(14, 40)), today), 16)
                     services.list_item_update(actor=staff, item=item, note="已制定推进计划并启动实施",
                                               evidence="工作方案及会议纪要")
                     if roll < 0.4:
+                        at(_before(start + dt.timedelta(days=tick.randint(45, 50 + 30 * n)), today), 17)
                         services.list_item_update(actor=staff, item=item, note="已完成并通过验收", status="done",
                                                   evidence="验收报告、现场照片")
             for n in range(rng.randint(7, 11)):
@@ -117,18 +131,26 @@ def load(size: str, rng: random.Random, say: Callable[[str], None]) -> None:
                 if held > today and n > 2:
                     break
                 people = rng.sample(members, min(len(members), rng.randint(2, 6))) if members else []
+                at(_before(held + dt.timedelta(days=1), today), 18)
                 services.activity_log(actor=staff, problem=problem, kind=kind, held_on=held,
                                       place=place.format(d=rng.choice(DISTRICTS)), participants=people,
                                       person_count=len(people) + rng.randint(3, 15), at_council_hall=kind == "consultation",
                                       summary=f"围绕{problem.text}听取部门情况介绍，实地查看并与群众座谈。")
             for n, member in enumerate(members[:2]):
+                at(_before(dt.date(year, topic.month, 20) + dt.timedelta(days=2 * n), today), 15)
                 services.opinion_submit(
                     actor=staff, problem=problem, member=member, kind="speech" if n == 0 else "opinion",
                     title=f"关于{problem.text}的{'月度例会发言' if n == 0 else '意见建议'}",
                     text=f"建议进一步压实{topic.lead_unit.name}牵头责任，完善{problem.text}长效机制，加强数据共享与群众评价。",
                     meeting_date=dt.date(year, topic.month, 20) if n == 0 else None)
-        linked = link_proposals(groups, staff)
+        linked = link_proposals(groups, staff, clock=clock)
+        clock.apply()
     say(f"  {len(problems)} problems in {len(PLAN)} topics, {len(groups)} groups, {linked} proposals linked")
+
+
+def _before(day: dt.date, today: dt.date) -> dt.date:
+    """A day of the simulation, no later than today (an event is not written in the future)."""
+    return min(day, today)
 
 
 # Words too common in proposal titles and problems to say that one is about the other.
@@ -143,7 +165,8 @@ def _bigrams(text: str) -> set[str]:
     return {pair for pair in pairs if " " not in pair}
 
 
-def link_proposals(groups: list[SupervisionGroup], staff: User, *, per_group: int = 2) -> int:
+def link_proposals(groups: list[SupervisionGroup], staff: User, *, per_group: int = 2,
+                   clock: EventClock | None = None) -> int:
     """Link to each problem up to `per_group` submitted proposals written on it (their titles share words
     with the problem): a proposer in the problem's group links their own, staff link the others. None when
     the proposals step did not run."""
@@ -158,6 +181,10 @@ def link_proposals(groups: list[SupervisionGroup], staff: User, *, per_group: in
             if not overlap:
                 break
             proposer = next((members[p.member_id] for p in proposal.proposers.all() if p.member_id in members), None)
+            if clock is not None:  # a few days after both the proposal and the problem's topic month
+                topic = group.problem.topic
+                begun = dt.datetime(topic.topic_year.year, topic.month, 1, 10, tzinfo=TZ)
+                clock.at(max(begun, proposal.submitted_at or begun) + dt.timedelta(days=3, minutes=7 * linked))
             services.problem_proposal_link(actor=proposer.user if proposer else staff, problem=group.problem,
                                            proposal=proposal)
             linked += 1

@@ -177,7 +177,7 @@ class CoverageOut(Schema):
 
 class VolumeOut(Schema):
     month: dt.date
-    count: int
+    count: int | None = Field(..., description="null: no ticket of any kind was imported that month")
     after: bool
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import Invalid
 from minsheng.core.models import Member, Sector, User
-from minsheng.hotline.models import Category, Ticket
-from minsheng.hotline.selectors import RateRow, add_months, apply_rules, rate_aggregates, ruleset_for
+from minsheng.hotline.selectors import CategoryEvidence, category_descendants, category_evidence
 from minsheng.proposals.models import Proposal, Proposer
 from minsheng.proposals.selectors import proposal_by_number
 
@@ -77,98 +76,37 @@ def sector_coverage(topic_year: TopicYear) -> Coverage:
 # --- the three-party page ------------------------------------------------------------------------------
 
 
-def _with_descendants(root_ids: set[int]) -> set[int]:
-    if not root_ids:
-        return set()
-    children: dict[int, list[int]] = {}
-    for pk, parent in Category.objects.values_list("id", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, stack = set(), list(root_ids)
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, ()))
-    return found
+def problem_keywords(problem: Problem) -> list[str]:
+    """The words of a problem (and its topic's theme) that its typical tickets must hold."""
+    from minsheng.textmining.segment import tokens
+
+    words = [w for w in tokens(f"{problem.text} {problem.topic.theme}") if len(w) > 1]
+    return list(dict.fromkeys(words))
 
 
-@dataclass
-class MonthVolume:
-    month: dt.date
-    count: int
-    after: bool  # in or after the topic's month
+def citizens(topic: Topic, *, window: int = WINDOW_MONTHS, samples: int = 5,
+             keywords: list[str] | None = None) -> CategoryEvidence:
+    """What citizens said (through the hotline's selectors): ticket volume by month in the topic's linked
+    categories and their sub-categories, from `window` months before the topic's month to `window - 1` after,
+    the three rates before and after, and sample tickets holding `keywords` (default: the theme's words).
 
-
-@dataclass
-class Citizens:
-    topic_month: dt.date
-    volumes: list[MonthVolume]
-    before_total: int
-    after_total: int
-    before: RateRow | None
-    after: RateRow | None
-    samples: list[Ticket] = field(default_factory=list)
-
-    @property
-    def max_count(self) -> int:
-        return max([v.count for v in self.volumes] or [0])
-
-    @property
-    def change_pct(self) -> str:
-        """Average monthly volume after against before."""
-        before = [v for v in self.volumes if not v.after]
-        after = [v for v in self.volumes if v.after]
-        if not before or not after or not self.before_total:
-            return "—"
-        avg_before, avg_after = self.before_total / len(before), self.after_total / len(after)
-        return f"{100 * (avg_after - avg_before) / avg_before:+.1f}%"
-
-
-def citizens(topic: Topic, *, window: int = WINDOW_MONTHS, samples: int = 5) -> Citizens:
-    """Ticket volume by month in the topic's linked categories (and their sub-categories), from `window`
-    months before the topic's month to `window - 1` after it, with the three rates before and after.
-
-    Through the hotline's cache (keyed by the data stamp: a new import or rule set counts again): with a
-    year of tickets these aggregates cost more than the rest of the three-party page."""
+    Cached by the hotline (keyed by the data stamp: a new import or rule set counts again)."""
     from minsheng.hotline.selectors import cached
 
     topic_month = dt.date(topic.topic_year.year, topic.month, 1)
-    category_ids = _with_descendants({c.pk for c in topic.categories.all()})
+    category_ids = category_descendants({c.pk for c in topic.categories.all()})
     if not category_ids:
-        return Citizens(topic_month, [], 0, 0, None, None)
-    return cached("citizens", lambda: _citizens(topic_month, category_ids, window, samples),
-                  topic_month, sorted(category_ids), window, samples)
+        return CategoryEvidence(topic_month, [], 0, 0, None, None)
+    if keywords is None:
+        from minsheng.textmining.segment import tokens
+
+        keywords = list(dict.fromkeys(w for w in tokens(topic.theme) if len(w) > 1))
+    return cached("citizens", lambda: category_evidence(category_ids=category_ids, topic_month=topic_month,
+                                                        window=window, samples=samples, keywords=keywords),
+                  topic_month, sorted(category_ids), window, samples, sorted(keywords))
 
 
-def _citizens(topic_month: dt.date, category_ids: set[int], window: int, samples: int) -> Citizens:
-    start, end = add_months(topic_month, -window), add_months(topic_month, window)
-    qs = Ticket.objects.filter(category_id__in=category_ids, month__gte=start, month__lt=end)
-    counts = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Count("id")).order_by("month")}
-    volumes, month = [], start
-    while month < end:
-        volumes.append(MonthVolume(month, counts.get(month, 0), month >= topic_month))
-        month = add_months(month, 1)
-    try:
-        ruleset = ruleset_for(topic_month)
-    except Invalid:  # no rate rule set covers the month: volumes only
-        ruleset = None
-    rated = qs
-    if ruleset is not None and ruleset.assessed_kinds:
-        rated = rated.filter(kind__in=ruleset.assessed_kinds)
-    if ruleset is not None and ruleset.dispatched_only:
-        rated = rated.filter(unit__isnull=False)
-    split = (rated.annotate(after=Case(When(month__gte=topic_month, then=Value(True)), default=Value(False),
-                                         output_field=BooleanField())).values("after").annotate(**rate_aggregates()).order_by())
-    rows: dict[bool, RateRow] = {}
-    for row in split if ruleset is not None else ():
-        after = bool(row.pop("after"))
-        rows[after] = apply_rules(RateRow(key="after" if after else "before", **row), ruleset)
-    sample = list(qs.filter(month__gte=topic_month).exclude(summary="").order_by("-received_at")
-                  .only("number", "summary", "received_at")[:samples])
-    return Citizens(topic_month=topic_month, volumes=volumes,
-                    before_total=sum(v.count for v in volumes if not v.after),
-                    after_total=sum(v.count for v in volumes if v.after),
-                    before=rows.get(False), after=rows.get(True), samples=sample)
+Citizens = CategoryEvidence
 
 
 @dataclass
@@ -358,3 +296,63 @@ def problem_timeline(problem: Problem, items: list[ListItem], limit: int = 60) -
                                    | Q(target_type=item_ct, target_id__in=[str(i.pk) for i in items]))
               .select_related("actor").order_by("-created_at", "-id")[:limit])
     return list(reversed(list(events)))
+
+
+# --- Home pages ------------------------------------------------------------------------------------------
+
+
+def _home_overview(topic_year: TopicYear) -> Overview:
+    """`overview` for the home pages, cached under the newest timeline event (every change to a group, list
+    item, activity or opinion writes one), so a home view does not recount the year."""
+    from django.core.cache import cache
+
+    from minsheng.core.models import Event
+
+    stamp = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return cache.get_or_set(f"supervision:overview:{topic_year.pk}:{stamp}:{timezone.localdate()}",
+                            lambda: overview(topic_year), 600)
+
+
+def dashboard_cards(user: User) -> list:
+    """每月一题 on the home pages: the office the year's progress as the supervision overview counts it (list
+    items done, overdue, activities, 人次) and each month's list progress; a unit handler its own list items."""
+    from django.urls import reverse
+
+    from minsheng.core.selectors import Card, Section, Task, Trend
+
+    if not user.is_authenticated:
+        return []
+    if user.role == "unit_handler" and user.unit_id:
+        desk = reverse("supervision:desk")
+        overdue = item_list(user, mine=True, overdue=True).count()
+        return [Section("supervision", _("Monthly-topic list items"), order=30, url=desk, url_label=_("Our list items"), cards=[
+            Card(_("Our list items"), item_list(user, mine=True).count(), desk, "list-check"),
+            Card(_("Overdue list items"), overdue, f"{desk}?overdue=1", "exclamation-triangle", tone="danger" if overdue else "")])]
+    if not user.has_perm("supervision.view_overview"):
+        return []
+    topic_year = TopicYear.objects.order_by("-year").first()
+    if topic_year is None:
+        return []
+    view = _home_overview(topic_year)
+    t = view.totals
+    url = f"{reverse('supervision:overview')}?year={topic_year.pk}"
+    months = sorted({r.problem.topic.month for r in view.rows})
+    done = {m: sum(r.done for r in view.rows if r.problem.topic.month == m) for m in months}
+    items = {m: sum(r.items for r in view.rows if r.problem.topic.month == m) for m in months}
+    late = sorted((r for r in view.rows if r.overdue), key=lambda r: (-r.overdue, r.problem.topic.month))
+    return [Section(
+        "supervision", _("Monthly topics %(year)s") % {"year": topic_year.year}, order=50, url=url,
+        url_label=_("Supervision overview"), empty=_("No list item is overdue."),
+        cards=[Card(_("List items done"), f"{t['done']} / {t['items']}", url, "list-check",
+                    note=f"{round(100 * t['done'] / t['items'])}%" if t["items"] else ""),
+               Card(_("Overdue list items"), t["overdue"], url, "exclamation-triangle", tone="danger" if t["overdue"] else ""),
+               Card(_("Activities"), t["activities"], url, "calendar-event"),
+               Card(_("Person-times (人次)"), t["person_count"], url, "people")],
+        tasks=[Task(r.problem.text, reverse("supervision:problem", args=[r.problem.pk]),
+                    detail=_("%(n)s overdue of %(items)s list items") % {"n": r.overdue, "items": r.items},
+                    badge=_("Month %(m)s") % {"m": r.problem.topic.month}) for r in late[:5]],
+        trend=Trend("supervision", _("List items done per topic month"), url,
+                    [_("Month %(m)s") % {"m": m} for m in months], [
+                        {"name": _("List items done"), "kind": "bar", "values": [done[m] for m in months], "axis": 0},
+                        {"name": _("List items"), "kind": "line", "values": [items[m] for m in months], "axis": 0}]) if months else None,
+    )]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
-from minsheng.core.models import LivelihoodTag, Member, Unit, User
+from minsheng.core.models import LivelihoodTag, Member, Notification, Unit, User
 from minsheng.core.services import event_record, notify
 from minsheng.core.text import strip_control
 from minsheng.hotline.models import Category
@@ -136,7 +136,7 @@ def topic_create(*, actor: User, topic_year: TopicYear, month: int, theme: str, 
     topic.categories.set(categories)
     topic.tags.set(tags)
     event_record(actor=actor, verb="topic_created", target=topic, note=theme)
-    notify(recipients=_unit_users(lead_unit),
+    notify(recipients=_unit_users(lead_unit), kind=Notification.Kind.ACTION,
            title=_("Your department leads the monthly topic: %(theme)s") % {"theme": theme})
     return topic
 
@@ -170,7 +170,7 @@ def group_create(*, actor: User, problem: Problem, convener: Member | None = Non
         GroupMembership.objects.create(group=group, member=convener, joined_via=JoinedVia.CONVENER)
     event_record(actor=actor, verb="group_formed", target=problem, note=convener.name if convener else "")
     if convener is not None and convener.user_id:
-        notify(recipients=[convener.user], title=_("You convene the supervision group: %(p)s") % {"p": problem.text})
+        notify(recipients=[convener.user], kind=Notification.Kind.ACTION, title=_("You convene the supervision group: %(p)s") % {"p": problem.text})
     return group
 
 
@@ -193,7 +193,7 @@ def group_join(*, actor: User, group: SupervisionGroup) -> GroupMembership:
     membership = _add_member(group, member, JoinedVia.VOLUNTEER)
     event_record(actor=actor, verb="group_joined", target=group.problem, note=member.name)
     if group.convener_id and group.convener.user_id and group.convener.user_id != actor.pk:
-        notify(recipients=[group.convener.user],
+        notify(recipients=[group.convener.user], kind=Notification.Kind.FOLLOW,
                title=_("%(name)s joined your supervision group") % {"name": member.name})
     return membership
 
@@ -207,7 +207,7 @@ def group_invite(*, actor: User, group: SupervisionGroup, member: Member) -> Gro
     membership = _add_member(group, member, JoinedVia.INVITED)
     event_record(actor=actor, verb="group_invited", target=group.problem, note=member.name)
     if member.user_id:
-        notify(recipients=[member.user],
+        notify(recipients=[member.user], kind=Notification.Kind.FOLLOW,
                title=_("You were invited to the supervision group: %(p)s") % {"p": group.problem.text})
     return membership
 
@@ -226,7 +226,7 @@ def list_item_create(*, actor: User, problem: Problem, kind: str, text: str, own
         raise Invalid(_("Name the owner unit."), fields={"owner": "required"})
     item = ListItem.objects.create(problem=problem, kind=kind, text=text, owner=owner, due_date=due_date)
     event_record(actor=actor, verb="item_added", target=item, to_state=item.status, note=text)
-    notify(recipients=_unit_users(owner), title=_("A new list item for your unit: %(t)s") % {"t": text})
+    notify(recipients=_unit_users(owner), kind=Notification.Kind.ACTION, title=_("A new list item for your unit: %(t)s") % {"t": text})
     return item
 
 
@@ -248,7 +248,8 @@ def list_item_update(*, actor: User, item: ListItem, note: str, evidence: str = 
     item.save(update_fields=["status", "updated_at"])
     event_record(actor=actor, verb="item_progress", target=item, from_state=before, to_state=status, note=note)
     if status == ItemStatus.DONE and hasattr(item.problem, "group"):
-        notify(recipients=_group_users(item.problem.group), title=_("List item completed: %(t)s") % {"t": item.text})
+        notify(recipients=_group_users(item.problem.group), kind=Notification.Kind.FOLLOW,
+               title=_("List item completed: %(t)s") % {"t": item.text})
     return update
 
 
@@ -276,7 +277,7 @@ def activity_log(*, actor: User, problem: Problem, kind: str, held_on: dt.date, 
     activity.participants.set(participants)
     event_record(actor=actor, verb="activity_logged", target=problem, note=f"{activity.get_kind_display()} {place}",
                  data={"activity": activity.pk})
-    notify(recipients=_staff_users(), title=_("Activity logged: %(p)s") % {"p": problem.text})
+    notify(recipients=_staff_users(), kind=Notification.Kind.INFO, title=_("Activity logged: %(p)s") % {"p": problem.text})
     return activity
 
 
@@ -295,7 +296,7 @@ def opinion_submit(*, actor: User, problem: Problem, kind: str, title: str, text
     opinion = Opinion.objects.create(problem=problem, member=member, kind=kind, title=_text(title, "title", 120),
                                      text=_text(text, "text", 20000), meeting_date=meeting_date)
     event_record(actor=actor, verb="opinion_submitted", target=problem, note=opinion.title, data={"opinion": opinion.pk})
-    notify(recipients=_staff_users(), title=_("Opinion submitted: %(t)s") % {"t": opinion.title})
+    notify(recipients=_staff_users(), kind=Notification.Kind.INFO, title=_("Opinion submitted: %(t)s") % {"t": opinion.title})
     return opinion
 
 
@@ -333,7 +334,7 @@ def problem_proposal_link(*, actor: User, problem: Problem, proposal: Proposal) 
     # The timeline is public to every signed-in user: the number only (the title may not be published).
     event_record(actor=actor, verb="proposal_linked", target=problem, note=proposal.number,
                  data={"proposal": proposal.pk})
-    notify(recipients=[u for u in _staff_users() if u.pk != actor.pk],
+    notify(recipients=[u for u in _staff_users() if u.pk != actor.pk], kind=Notification.Kind.INFO,
            title=_("Proposal linked to %(p)s: %(t)s") % {"p": problem.text, "t": _proposal_label(proposal)})
     return link
 

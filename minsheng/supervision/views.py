@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core.errors import DomainError
 from minsheng.core.models import LivelihoodTag, Member, Unit
 from minsheng.core.pagination import paginate
-from minsheng.hotline.models import Category
+from minsheng.hotline import selectors as hotline_selectors
 
 from . import selectors, services
 from .choices import ActivityKind, ItemStatus, ListKind, OpinionKind
@@ -88,7 +88,7 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage, "can_join": request.user.has_perm("supervision.join_group") and member is not None,
         "my_groups": mine,
         "units": Unit.objects.filter(active=True).order_by("name") if can_manage else [],
-        "categories": Category.objects.filter(level__lte=2).order_by("level", "order", "name") if can_manage else [],
+        "categories": hotline_selectors.categories_for_choice() if can_manage else [],
         "tags": LivelihoodTag.objects.all() if can_manage else [],
         "members": Member.objects.select_related("sector").order_by("name") if can_manage else [],
     })
@@ -103,7 +103,7 @@ def topic_new(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, topic_year=year, month=_int(p.get("month")) or 0, theme=p.get("theme", ""),
         lead_unit=Unit.objects.filter(pk=_int(p.get("lead_unit"))).first(),
         co_units=list(Unit.objects.filter(pk__in=_ids(request, "co_units"))),
-        categories=list(Category.objects.filter(pk__in=_ids(request, "categories"))),
+        categories=hotline_selectors.categories_by_ids(_ids(request, "categories")),
         tags=list(LivelihoodTag.objects.filter(pk__in=_ids(request, "tags")))))
     return redirect("supervision:year", year.pk)
 
@@ -149,7 +149,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         link.can_unlink = user.has_perm("supervision.unlink_proposal", link)
     return render(request, "supervision/problem.html", {
         "problem": problem, "topic": problem.topic, "group": getattr(problem, "group", None) if hasattr(problem, "group") else None,
-        "memberships": memberships, "citizens": selectors.citizens(problem.topic), "government": government,
+        "memberships": memberships, "citizens": selectors.citizens(problem.topic, keywords=selectors.problem_keywords(problem)), "government": government,
         "members_side": members_side, "can_manage": can_manage, "in_group": in_group,
         "can_join": member is not None and not in_group and user.has_perm("supervision.join_group"),
         "can_contribute": in_group or can_manage,

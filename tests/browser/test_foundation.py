@@ -20,6 +20,15 @@ ROLES = [
     ("district", "区政协工作台", "District desk"),
 ]
 
+# Each role's home answers its own questions (the demo world's core step: no proposals, tickets or topics yet).
+HOME_SECTIONS = {
+    "staff": ["review", "assign", "handling", "jobs", "general"],
+    "leader": ["proposals", "supervise", "general"],  # no jobs, no back office
+    "member": ["todo", "mine", "general"],
+    "unit": ["desk", "supervision", "general"],
+    "district": ["general"],
+}
+
 
 @pytest.fixture
 def demo_world():
@@ -38,6 +47,15 @@ def test_each_role_home_in_chinese_then_english(browser, live_server, demo_world
             assert page.locator("html").get_attribute("lang") == "zh-hans"
             cards = page.locator("[data-testid=card]")
             assert cards.count() >= 2
+            assert cards.locator("[data-testid=card-link]").count() == cards.count()  # every figure opens its list
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # nothing runs off
+            sections = page.locator("[data-testid=home-section]").evaluate_all("els => els.map(e => e.dataset.section)")
+            assert sections == HOME_SECTIONS[username], sections
+            if username == "member":  # the member starts a proposal from the home page, on a phone too
+                new = page.locator("[data-testid=new-proposal]")
+                assert new.inner_text().strip() == "新建提案"
+                box = new.bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] and box["y"] < 200
             page.screenshot(path=str(shots / f"home-{username}-{name}.png"), full_page=True)
             if name == "desktop":
                 with page.expect_navigation():

@@ -18,7 +18,9 @@ def _csv() -> bytes:
         lines.append(f"W{i:04d},电话,投诉,公共服务,供暖,暖气不热,朝阳区,{street},,朝阳区{street}某小区{i}号楼,"
                      f"2025-11-{1 + i:02d} 09:00:00,北京市热力集团有限责任公司,24小时,是,{resolved},{rating},否,,,"
                      f"住有所居,结案,供暖：暖气不热,来电人反映家中暖气不热。")
-    lines.append("W9999,电话,抱怨,,,,朝阳区,,,,2025-11-03 09:00:00,,,,,,,,,,,,")  # rejected: unknown kind
+    # An unknown kind costs nothing: kept as 其他 with the file's word beside it.
+    lines.append("W9998,电话,抱怨,,,,朝阳区,,,,2025-11-03 09:00:00,,,,,,,,,,,,")
+    lines.append("W9999,电话,投诉,,,,朝阳区,,,,不是日期,,,,,,,,,,,,")  # rejected: no readable received time
     return "\r\n".join(lines).encode("gbk")
 
 
@@ -49,7 +51,7 @@ def test_upload_import_and_rates(browser, live_server, shots, tmp_path, settings
     # No worker runs beside the live server: run the queued job here; the page polls and shows the result.
     job_run(str(Job.objects.get(kind="hotline.import").pk))
     page.wait_for_selector("[data-testid=job-progress][data-status=succeeded]", timeout=15_000)
-    assert page.inner_text("[data-testid=imported]") == "24"
+    assert page.inner_text("[data-testid=imported]") == "25"
     assert page.inner_text("[data-testid=rejected]") == "1"
     assert page.locator("[data-testid=report-link]").count() == 1
     page.screenshot(path=str(shots / "hotline-import-done.png"), full_page=True)
@@ -68,6 +70,6 @@ def test_upload_import_and_rates(browser, live_server, shots, tmp_path, settings
     page = context.new_page()
     sign_in(page, live_server.url, "hotline-staff", "pw-for-tests-1")
     page.goto(live_server.url + "/hotline/tickets/?month=2025-11")
-    assert page.inner_text("[data-testid=ticket-count]") == "24"
+    assert page.inner_text("[data-testid=ticket-count]") == "25"
     page.screenshot(path=str(shots / "hotline-tickets-phone.png"), full_page=True)
     context.close()

@@ -44,7 +44,7 @@ def month_of_tickets(places):
 def test_rates_by_street_match_the_hand_computation(month_of_tickets):
     [row] = selectors.rates(month="2025-11", by="street")
     assert (row.name, row.kind, row.total, row.assessable) == ("建外街道", "street", 11, 10)
-    assert (row.responded, row.revisited, row.resolved) == (9, 8, 6)
+    assert (row.flagged, row.responded, row.revisited, row.resolved) == (10, 9, 8, 6)
     assert (row.satisfied, row.basic, row.unsatisfied) == (5, 2, 1)
     assert row.response_rate == pytest.approx(9 / 10)
     assert row.resolution_rate == pytest.approx(6 / 8)
@@ -84,7 +84,8 @@ def test_rule_set_can_restrict_kinds_and_count_direct_answers(month_of_tickets, 
     base = RateRuleSet.objects.get()
     services.ruleset_new_version(actor=users["staff"], base=base, dispatched_only=False, assessed_kinds=["consult"])
     [row] = selectors.rates(month="2025-11", by="street")
-    assert (row.total, row.assessable, row.responded, row.response_rate) == (1, 1, 0, 0.0)
+    # The enquiry carries no response flag: its response rate is "no data", not 0 %.
+    assert (row.total, row.assessable, row.flagged, row.responded, row.response_rate) == (1, 1, 0, 0, None)
     assert row.resolution_rate is None and row.score is None
 
 
@@ -164,3 +165,8 @@ def test_generator_is_deterministic_and_believable(tmp_path):
     consult = sum(r["诉求类型"] == "咨询" for r in rows) / 3000
     assert 0.55 < consult < 0.62
     assert rows[0]["受理时间"] <= rows[-1]["受理时间"]
+
+
+def test_months_with_tickets_leave_out_months_never_imported(month_of_tickets):
+    assert selectors.months_with_tickets(dt.date(2025, 9, 1), dt.date(2026, 1, 1)) == {
+        dt.date(2025, 10, 1), dt.date(2025, 11, 1)}

@@ -91,7 +91,7 @@ def test_upload_page_to_job_page_and_report(client, users, places, django_captur
     lines = [",".join(GENERATED_HEADER),
              "A1,电话,投诉,公共服务,供暖,暖气不热,朝阳区,建外街道,,地址,2025-11-03 09:00:00,北京市热力集团有限责任公司,"
              "24小时,是,是,满意,否,,,,结案,摘要,内容",
-             "A2,电话,抱怨,,,,,,,,2025-11-03 09:00:00,,,,,,,,,,,,"]
+             "A2,电话,,,,,,,,,2025-11-03 09:00:00,,,,,,,,,,,,"]
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post("/hotline/import/", {"file": SimpleUploadedFile("t.csv", "\n".join(lines).encode("gbk"))})
     job = Job.objects.get()

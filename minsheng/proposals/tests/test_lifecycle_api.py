@@ -217,6 +217,7 @@ def test_decisions_need_their_details(client, world):
 def test_invalid_transitions_are_409_and_change_nothing(client, world):
     login(client, world.first.user)
     pid = post(client, "/api/proposals", TEXT).json()["id"]
+    assert post(client, f"/api/proposals/{pid}/submit").status_code == 200  # a draft is not the office's to see
     login(client, world.staff)
     before = (Proposal.objects.get(pk=pid).status, Event.objects.count())
     for url, data in ((f"/api/proposals/{pid}/assign", {"mode": "single", "units": [world.lead_unit.pk]}),

@@ -173,6 +173,7 @@ def test_three_party_volumes_against_hand_computed_fixture(w):
     # Resolution over revisited tickets: before 1 of 3, after 2 of 2.
     assert c.before.resolution_rate == pytest.approx(1 / 3)
     assert c.after.resolution_rate == pytest.approx(1.0)
+    # Samples are the topic's own tickets that hold its words (the theme 电动自行车充电设施建设 → 充电 …).
     assert [s.number for s in c.samples] == ["A5", "A4"]
 
 
@@ -198,3 +199,23 @@ def test_overview_totals(w):
     assert (gov.total, gov.done, gov.overdue) == (2, 1, 1)
     assert ListItem.objects.count() == 2
     assert UserFactory  # factories importable for the view tests
+
+
+def test_three_party_months_never_imported_are_no_data_and_samples_belong_to_the_problem(w):
+    """Topic month 2025-04, window 2: nothing at all was imported for 2025-02, so it is missing, not 0; a ticket of
+    the topic's categories that does not speak of its problem is never a sample."""
+    t = dt.datetime
+    ticket("B1", w.sub_category, t(2025, 3, 5, 9, tzinfo=BJ), unit=w.lead_unit, summary="小区充电桩不够用")
+    ticket("B2", w.sub_category, t(2025, 4, 6, 9, tzinfo=BJ), unit=w.lead_unit, summary="公共厕所无人保洁",
+           text="公共厕所无人保洁，气味很大")
+    ticket("B3", w.sub_category, t(2025, 4, 7, 9, tzinfo=BJ), unit=w.lead_unit, summary="楼下充电桩坏了",
+           text="楼下充电桩坏了，电动自行车没处充电")
+    ticket("B4", w.sub_category, t(2025, 5, 7, 9, tzinfo=BJ), unit=w.lead_unit, summary="红绿灯时间太短",
+           text="路口红绿灯时间太短")
+    w.topic.refresh_from_db()
+    c = selectors.citizens(w.topic, window=2, keywords=selectors.problem_keywords(w.problem))
+    assert [(v.month.isoformat(), v.count) for v in c.volumes] == [
+        ("2025-02-01", None), ("2025-03-01", 1), ("2025-04-01", 2), ("2025-05-01", 1)]
+    assert (c.before_total, c.after_total) == (1, 3)
+    assert c.change_pct == "+50.0%"  # 1 a month over the one month with data before, 1.5 after
+    assert [s.number for s in c.samples] == ["B3"]

@@ -1,7 +1,8 @@
-"""`minsheng hotline generate | import | rates | classify` — the 12345 hotline from the shell.
+"""`minsheng hotline generate | import | remap | rates | candidates | classify` — the 12345 hotline from the shell.
 
     minsheng hotline generate --tickets N --months M --out FILE [--start YYYY-MM] [--seed S] [--encoding gbk]
     minsheng hotline import FILE [--mapping NAME] [--batch-size N]
+    minsheng hotline remap JOB --source NAME FIELD=HEADER …
     minsheng hotline rates --month YYYY-MM --by unit|street|district|category [--out FILE]
     minsheng hotline candidates --year YYYY [--top N] [--out FILE]
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minsheng.core.errors import DomainError
+from minsheng.core.lookups import is_uuid
 from minsheng.core.progress import progress_bar
 
 
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         rates.add_argument("--month", required=True)
         rates.add_argument("--by", choices=["unit", "street", "district", "category"], required=True)
         rates.add_argument("--out", default="", help="write CSV (or .xlsx) instead of printing")
+        remap = sub.add_parser("remap", help="map columns an import did not recognise and import the file again")
+        remap.add_argument("job", help="the import job (printed by `import`)")
+        remap.add_argument("--source", required=True, help="import source to save the mapping in (created if new)")
+        remap.add_argument("pairs", nargs="+", metavar="FIELD=HEADER")
         sub.add_parser("classify", help="fill missing categories with the registered text classifier")
         cand = sub.add_parser("candidates", help="hot problems of a year as 每月一题 candidates, with evidence")
         cand.add_argument("--year", type=int, required=True)
@@ -84,7 +90,54 @@ class Command(BaseCommand):
                           f"rejected {r['rejected']} ({r['rows']} rows, {r['encoding']}, {seconds:.1f} s, "
                           f"{(r['rows'] - done_before) / max(seconds, 1e-9):,.0f} rows/s)")
         self.stdout.write(f"error report: {r['report']}" if r["report"] else "error report: none (no rejected rows)")
+        self._explain(job)
+
+    def _explain(self, job) -> None:
+        """The columns an import did not recognise (and how to map them), the values it mapped, the job id."""
+        r = job.result
+        for item in r.get("mapped_values", []):
+            self.stdout.write(f"mapped: {item['column']} “{item['value']}” → {item['to'] or '(unknown)'} "
+                              f"({item['rows']} rows; the file's value is kept on each ticket)")
+        if r.get("unknown_columns"):
+            self.stdout.write("columns not imported (not recognised): " + "、".join(r["unknown_columns"]))
+            self.stdout.write(f"  map them and import again: minsheng hotline remap {job.pk} --source NAME "
+                              "FIELD=HEADER …  (fields: " + ", ".join(self._fields()) + ")")
         self.stdout.write(f"job: {job.pk}")
+
+    @staticmethod
+    def _fields() -> list[str]:
+        from minsheng.hotline.importing import FIELD_NAMES
+
+        return list(FIELD_NAMES)
+
+    def _remap(self, *, job: str, source: str, pairs: list[str], **_) -> None:
+        from minsheng.core.jobs import job_run
+        from minsheng.core.models import Job
+        from minsheng.hotline.services import ticket_import_remap
+
+        earlier = Job.objects.filter(pk=job, kind="hotline.import").first() if is_uuid(job) else None
+        if earlier is None:
+            raise CommandError(f"no import job {job}")
+        mapping = {}
+        for pair in pairs:
+            name, sep, header = pair.partition("=")
+            if not sep or not name.strip() or not header.strip():
+                raise CommandError(f"“{pair}” is not FIELD=HEADER")
+            mapping[name.strip()] = header.strip()
+        new = ticket_import_remap(actor=None, job=earlier, mapping=mapping, source=source, enqueue=False)
+        self.stdout.write(f"mapping saved as import source “{source}”; removed the {earlier.result.get('removed', 0)} "
+                          f"tickets of import {earlier.pk}; importing again")
+        began = time.monotonic()
+        with progress_bar("import") as update:
+            new = job_run(str(new.pk), on_progress=lambda j: update(j.progress_done, j.progress_total))
+        if new.status != "succeeded":
+            raise CommandError(f"import failed (job {new.pk}): {new.error}; run `minsheng hotline import "
+                               f"{new.params['path']} --mapping {source}` to resume")
+        r = new.result
+        self.stdout.write(f"imported {r['imported']}, skipped as already present {r['skipped']}, "
+                          f"rejected {r['rejected']} ({r['rows']} rows, {time.monotonic() - began:.1f} s)")
+        self.stdout.write(f"error report: {r['report']}" if r["report"] else "error report: none (no rejected rows)")
+        self._explain(new)
 
     def _rates(self, *, month: str, by: str, out: str, **_) -> None:
         from minsheng.hotline.selectors import rate_export_rows, rates
@@ -114,7 +167,8 @@ class Command(BaseCommand):
             return
         for row in rows:
             self.stdout.write(f"{row[0]:>3}  {row[1]:>6}  {row[2]}  {row[3]} tickets, {row[5]} districts, "
-                              f"resolution {row[8]}%, satisfaction {row[9]}%, growth {row[10]}")
+                              f"resolution {_pct(row[8])}, satisfaction {_pct(row[9])}, "
+                              f"growth {'no data' if row[10] is None else f'{100 * row[10]:+.1f}%'}")
         self.stdout.write(f"{len(rows)} candidates for {year} ({seconds:.2f} s)")
 
     def _classify(self, **_) -> None:
@@ -123,6 +177,12 @@ class Command(BaseCommand):
         with progress_bar("classify") as update:
             done = ticket_classify_missing(progress=update)
         self.stdout.write(f"classified {done} tickets")
+
+
+def _pct(value: float | None) -> str:
+    return "no data" if value is None else f"{value}%"
+
+
 
 
 def _write_table(path: Path, title: str, headers: list, rows: list) -> None:
