@@ -283,3 +283,5 @@ ZH.update({"changed notification settings": "修改了通知设置"})
 ZH.update({"Notifications to act on": "待办通知"})
 
 ZH.update({"As in the file": "文件原值"})
+
+ZH.update({"No tickets were imported for this month": "本月没有导入任何工单", "no data": "无数据"})

@@ -191,6 +191,8 @@ def _zip_bomb() -> bytes:
     ("bomb.xlsx", None),
     ("tickets.exe", b"MZ\x90\x00"),
     ("../../etc/passwd.csv", "工单编号,受理时间\n1,2025-11-01\n".encode()),
+    ("mixed.csv", "工单编号,受理时间,诉求内容\n".encode("gbk") + "W1,2025-11-01 09:00,暖气不热\n".encode("utf-8")),
+    ("utf16.csv", "工单编号,受理时间\nW1,2025-11-01 09:00\n".encode("utf-16")),
 ])
 def test_hostile_uploads_are_refused_or_fail_cleanly(world, name, content):
     from minsheng.core.models import Job
@@ -232,3 +234,21 @@ def test_hostile_attachments_are_refused_with_a_reason(world, settings, name, co
                        upload=SimpleUploadedFile(name, content))
     assert refused.value.code in ("attachment_empty", "attachment_type_refused", "attachment_too_large")
     assert Attachment.objects.count() == before
+
+
+def test_hostile_text_in_a_reply_letter_stays_text(world):
+    """Word output: the title and the reply of the letter carry markup-like text as text (python-docx escapes
+    XML), and control characters are gone."""
+    import docx
+
+    from minsheng.proposals.models import Handling, Proposal
+
+    handling = Handling.objects.get(pk=world.ids["handling"])
+    Proposal.objects.filter(pk=handling.proposal_id).update(title=XSS + "</w:t><w:t>注入")
+    handling.replies.update(text='=cmd|"/C calc"!A0 <w:p>\x0b')
+    unit = login(outside_client("token"), world.users["unit"])
+    response = unit.get(f"/api/handlings/{handling.pk}/reply-letter.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert XSS in text and "</w:t><w:t>注入" in text
+    assert '=cmd|"/C calc"!A0 <w:p>' in text and "\x0b" not in text
