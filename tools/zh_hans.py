@@ -285,3 +285,5 @@ ZH.update({"Notifications to act on": "待办通知"})
 ZH.update({"As in the file": "文件原值"})
 
 ZH.update({"No tickets were imported for this month": "本月没有导入任何工单", "no data": "无数据"})
+
+ZH.update({"The first 50 of %(n)s groups.": "仅显示前 50 个，共 %(n)s 个。"})

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.core.choices import AreaLevel
@@ -201,11 +202,15 @@ def rates_page(request: HttpRequest) -> HttpResponse:
     rows, trend, district_map = [], [], []
     if ctx["month"]:
         month, by, district = ctx["month"], ctx["by"], ctx["district"]
-        rows = selectors.rates_cached(month=month, by=by, district=district)
-        key = _int(request.GET.get("key"))
-        trend = selectors.trend_cached(months=ctx["months"], by_key=(by, key) if key else None)
-        by_district = rows if by == Dimension.DISTRICT and not district else None  # the map's figures already
-        district_map = selectors.district_map_cached(month=month, rows=by_district)
+        try:
+            rows = selectors.rates_cached(month=month, by=by, district=district)
+            key = _int(request.GET.get("key"))
+            trend = selectors.trend_cached(months=ctx["months"], by_key=(by, key) if key else None)
+            by_district = rows if by == Dimension.DISTRICT and not district else None  # the map's figures already
+            district_map = selectors.district_map_cached(month=month, rows=by_district)
+        except DomainError as exc:  # e.g. no rate rule set covers the month: say so, show no figures
+            messages.error(request, exc.message)
+            rows, trend, district_map = [], [], []
     chart = {
         "months": [r.name for r in trend],
         "response": [_pct(r.response_rate) for r in trend],
@@ -238,6 +243,11 @@ def rates_export(request: HttpRequest) -> HttpResponse:
     ctx = _rates_context(request)
     if not ctx["month"]:
         raise Http404
+    try:
+        selectors.ruleset_for(ctx["month"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("hotline:rates") + f"?month={ctx['month']:%Y-%m}")
     rows = selectors.rates(month=ctx["month"], by=ctx["by"], district=ctx["district"])
     label = ctx["month"].strftime("%Y-%m")
     table = iter(selectors.rate_export_rows(rows, ctx["by"]))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -344,8 +344,19 @@ def unit_desk(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("proposals.view_statistics"):
         raise PermissionDenied
-    board = selectors.overdue_board(request.user)
-    return render(request, "proposals/overdue.html", {"board": board, "total": sum(row["count"] for row in board)})
+    # 50 records a page, in the board's order (the unit with most first, then the longest overdue), grouped by
+    # unit within the page; a unit's badge counts all its overdue records, not only this page's.
+    overdue = selectors.overdue_handlings(request.user)
+    counts = dict(overdue.order_by().values_list("unit_id").annotate(n=Count("id")))
+    ordered = overdue.annotate(unit_overdue=Window(Count("id"), partition_by=[F("unit_id")])).order_by(
+        "-unit_overdue", "unit__name", "unit_id", "due_date", "id")
+    page = paginate(ordered, page=_int(request.GET.get("page")) or 1, page_size=50)
+    board: list[dict] = []
+    for h in selectors.with_deadlines(page.results):
+        if not board or board[-1]["unit"].pk != h.unit_id:
+            board.append({"unit": h.unit, "handlings": [], "count": counts.get(h.unit_id, 0)})
+        board[-1]["handlings"].append(h)
+    return render(request, "proposals/overdue.html", {"board": board, "total": page.count, "page": page})
 
 
 def _stats_scope(request: HttpRequest) -> dict:

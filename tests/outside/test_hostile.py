@@ -191,7 +191,7 @@ def _zip_bomb() -> bytes:
     ("bomb.xlsx", None),
     ("tickets.exe", b"MZ\x90\x00"),
     ("../../etc/passwd.csv", "工单编号,受理时间\n1,2025-11-01\n".encode()),
-    ("mixed.csv", "工单编号,受理时间,诉求内容\n".encode("gbk") + "W1,2025-11-01 09:00,暖气不热\n".encode("utf-8")),
+    ("mixed.csv", "工单编号,受理时间,诉求内容\n".encode("gbk") + "W1,2025-11-01 09:00,暖气不热\n".encode()),
     ("utf16.csv", "工单编号,受理时间\nW1,2025-11-01 09:00\n".encode("utf-16")),
 ])
 def test_hostile_uploads_are_refused_or_fail_cleanly(world, name, content):

@@ -161,3 +161,12 @@ def test_rates_page_is_cached_until_the_next_import(client, users, places):
 
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now())
     assert client.get("/hotline/rates/?month=2025-11&by=street").context["rows"][0].total == 2
+
+
+def test_rates_of_a_month_no_rule_set_covers_say_so_instead_of_failing(client, users):
+    login(client, users["staff"])
+    response = client.get("/hotline/rates/?month=2000-01&by=street")
+    assert response.status_code == 200
+    assert "2000-01" in response.content.decode()
+    response = client.get("/hotline/rates/export.xlsx?month=2000-01&by=street")
+    assert response.status_code == 302
