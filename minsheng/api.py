@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
@@ -163,6 +164,14 @@ def on_bad_multipart(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return _error(request, 400, "body_too_large", "The request body is larger than the server accepts.")
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    # A value longer than its column or otherwise unstorable (PostgreSQL refuses what SQLite keeps): the
+    # service's transaction has rolled back; the caller sent something the schema should have refused.
+    log.warning("API data error on %s %s: %s", request.method, request.path, exc)
+    return _error(request, 422, "invalid", "A value is too long or cannot be stored.")
 
 
 @api.exception_handler(Exception)

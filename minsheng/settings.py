@@ -122,6 +122,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "minsheng.core.middleware.ApiErrorShapeMiddleware",
+    "minsheng.core.middleware.NulCharacterMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "minsheng.core.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -71,3 +71,46 @@ class PrivacyHeadersMiddleware:
         if (signed_in or request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class NulCharacterMiddleware:
+    """A NUL character (U+0000) in a query, a form field or a JSON body is refused before any view runs:
+    PostgreSQL can neither store nor compare it, so it would reach the database as a server error. The API
+    answers 422 in its error shape, pages 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._nul_field(request)
+        if field is not None:
+            import json
+
+            from django.http import HttpResponse, HttpResponseBadRequest
+
+            if request.path.startswith("/api/"):
+                body = {"code": "invalid", "message": f"{field} contains the NUL character.", "fields": {field: "nul"}}
+                return HttpResponse(json.dumps(body), status=422, content_type="application/json")
+            return HttpResponseBadRequest(f"{field} contains the NUL character.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_field(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "") or "query"
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method in ("POST", "PUT", "PATCH") and content_type.startswith("application/json"):
+            try:
+                body = request.body
+            except Exception:  # too large and the like: left to the view's own handling
+                return None
+            if b"\\u0000" in body or b"\x00" in body:
+                return "body"
+        elif request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
+            for key, values in request.POST.lists():
+                if any("\x00" in v for v in values):
+                    return key
+        return None

@@ -214,6 +214,8 @@ def ticket_exclude(*, actor: User, ticket: Ticket, excluded: bool = True, reason
     if excluded and not reason:
         raise Invalid(_("A ticket excluded from assessment needs a reason."), code=errors.EXCLUSION_REASON_REQUIRED,
                       fields={"reason": "required"})
+    if len(reason) > 100:
+        raise Invalid(_("This field is too long: %(field)s.") % {"field": "reason"}, fields={"reason": "max 100 characters"})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         before = "excluded" if ticket.excluded else "assessed"

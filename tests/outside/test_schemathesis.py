@@ -34,7 +34,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tokens(settings, tmp_path):
+def _keep_the_test_connection():
+    """The WSGI app closes the database connection at each request's end (`close_old_connections`), which on
+    PostgreSQL ends the test's transaction; Django's own test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(settings, tmp_path, _keep_the_test_connection):
     """A bearer token for a member, a unit handler and staff, in the access matrix's world (so that ids the
     fuzzer tries, 1, 2, 3 …, hit real objects of every kind)."""
     from minsheng.core.services import api_token_create
